@@ -1,0 +1,65 @@
+"""Pages of the portal's skeleton: home, mandatory pages, health check, errors."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from members.models import Organisation
+
+from .models import Axis
+
+
+@require_GET
+def home(request):
+    return render(
+        request,
+        "committee/home.html",
+        {
+            "axes": Axis.objects.all(),
+            "organisations": Organisation.objects.all(),
+        },
+    )
+
+
+@require_GET
+def static_page(request, template_name: str):
+    return render(request, template_name)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Database (and Redis when configured) answer: 200, else 503 with what failed."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - the point is to report any failure
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            checks["redis"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["redis"] = f"error: {exc.__class__.__name__}"
+    else:
+        cache.get("healthz")
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
+
+
+def error_404(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)

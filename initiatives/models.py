@@ -1,0 +1,283 @@
+"""Territorial digital-education initiatives, their documents and their lifecycle record."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Organisation
+from referentials.models import ReferentialItem, Territory
+
+
+class SchoolLevel(models.Model):
+    """A level of schooling; who equips it follows from it (communes, départements, régions)."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    label = models.CharField(_("intitulé"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("niveau scolaire")
+        verbose_name_plural = _("niveaux scolaires")
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.label
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("Soumise")
+    IN_REVIEW = "in_review", _("En instruction")
+    CHANGES_REQUESTED = "changes_requested", _("Modifications demandées")
+    PUBLISHED = "published", _("Publiée")
+    REJECTED = "rejected", _("Refusée")
+    ARCHIVED = "archived", _("Archivée")
+
+
+class InitiativeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+
+class Initiative(models.Model):
+    """A territorial experience shared in the committee's catalogue."""
+
+    Status = Status
+
+    title = models.CharField(_("titre"), max_length=200)
+    slug = models.SlugField(_("identifiant d'adresse"), max_length=220, unique=True)
+    summary = models.CharField(_("résumé"), max_length=500)
+    description = models.TextField(_("description (Markdown)"), blank=True)
+    lead_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="led_initiatives",
+        verbose_name=_("association porteuse"),
+    )
+    lead_collectivity = models.ForeignKey(
+        Territory,
+        on_delete=models.PROTECT,
+        related_name="led_initiatives",
+        verbose_name=_("collectivité porteuse"),
+    )
+    territories = models.ManyToManyField(
+        Territory, blank=True, related_name="covering_initiatives", verbose_name=_("territoires")
+    )
+    partners = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="partner_initiatives",
+        verbose_name=_("partenaires du comité associés"),
+    )
+    axes = models.ManyToManyField(
+        "committee.Axis", related_name="initiatives", verbose_name=_("axes de travail")
+    )
+    school_levels = models.ManyToManyField(
+        SchoolLevel, blank=True, related_name="initiatives", verbose_name=_("niveaux scolaires")
+    )
+    referential_items = models.ManyToManyField(
+        ReferentialItem,
+        blank=True,
+        related_name="initiatives",
+        verbose_name=_("éléments de référentiels mis en œuvre"),
+    )
+    start_date = models.DateField(_("date de début"), null=True, blank=True)
+    end_date = models.DateField(_("date de fin"), null=True, blank=True)
+    budget = models.DecimalField(
+        _("budget (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    funding_sources = models.TextField(_("sources de financement"), blank=True)
+    schools_reached = models.PositiveIntegerField(_("écoles et établissements"), default=0)
+    pupils_reached = models.PositiveIntegerField(_("élèves concernés"), default=0)
+    outcomes = models.TextField(_("résultats et enseignements"), blank=True)
+    contact_name = models.CharField(_("contact : nom"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("contact : adresse électronique"), blank=True)
+    contact_phone = models.CharField(_("contact : téléphone"), max_length=30, blank=True)
+    contact_consent = models.BooleanField(
+        _("le contact accepte que ses coordonnées soient publiées"), default=False
+    )
+    # Copied from the lead collectivity so public filters are single indexed columns.
+    collectivity_level = models.CharField(
+        _("niveau de collectivité"), max_length=10, choices=Territory.Level.choices, editable=False
+    )
+    region_code = models.CharField(_("code région"), max_length=3, editable=False)
+    department_code = models.CharField(_("code département"), max_length=3, editable=False)
+
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_initiatives",
+        verbose_name=_("créée par"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_initiatives",
+        verbose_name=_("instructeur assigné"),
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    status_changed_at = models.DateTimeField(_("statut changé le"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("soumise le"), null=True, blank=True)
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        ordering = ["-published_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in Status]), name="initiative_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="initiative_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget__gte=0),
+                name="initiative_budget_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="initiative_published_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(contact_consent=True) | Q(contact_email="", contact_phone=""),
+                name="initiative_contact_needs_consent",
+                violation_error_message=_(
+                    "Des coordonnées de contact ne peuvent être enregistrées sans consentement."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="initiative_status_pub"),
+            models.Index(fields=["status", "region_code"], name="initiative_status_region"),
+            models.Index(fields=["status", "department_code"], name="initiative_status_dept"),
+            models.Index(fields=["status", "collectivity_level"], name="initiative_status_level"),
+            models.Index(fields=["status", "start_date"], name="initiative_status_start"),
+            models.Index(fields=["status", "title"], name="initiative_status_title"),
+            models.Index(fields=["lead_organisation", "status"], name="initiative_org_status"),
+            models.Index(fields=["status", "submitted_at"], name="initiative_status_submitted"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.copy_territory_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "lead_collectivity" in update_fields:
+            kwargs["update_fields"] = {
+                *update_fields,
+                "collectivity_level",
+                "region_code",
+                "department_code",
+            }
+        super().save(*args, **kwargs)
+
+    def copy_territory_fields(self) -> None:
+        territory = self.lead_collectivity
+        self.collectivity_level = territory.level
+        self.region_code = territory.region_code
+        self.department_code = territory.department_code
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("initiatives:detail", kwargs={"slug": self.slug})
+
+    @property
+    def year(self) -> int | None:
+        return self.start_date.year if self.start_date else None
+
+    @property
+    def public_contact(self) -> dict | None:
+        if not self.contact_consent or not (self.contact_email or self.contact_phone):
+            return None
+        return {"name": self.contact_name, "email": self.contact_email, "phone": self.contact_phone}
+
+
+def document_upload_to(instance, filename):
+    """Server-side names only: nothing of the uploaded name reaches the file system."""
+    return f"documents/{instance.initiative_id}/{uuid.uuid4().hex}"
+
+
+class Document(models.Model):
+    """A file attached to an initiative, private until the initiative is published."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="documents"
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    file = models.FileField(_("fichier"), upload_to=document_upload_to, max_length=255)
+    original_name = models.CharField(_("nom d'origine"), max_length=255, blank=True)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(max_length=64, blank=True)
+    is_public = models.BooleanField(
+        _("public une fois l'initiative publiée"), default=True
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(size__gt=0) & Q(size__lte=10 * 1024 * 1024), name="document_size_cap"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class StatusChange(models.Model):
+    """One transition of an initiative's lifecycle: who, when, from, to, why."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(_("de"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("vers"), max_length=20, choices=Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("par"),
+    )
+    at = models.DateTimeField(_("le"), auto_now_add=True)
+    comment = models.TextField(_("commentaire"), blank=True)
+
+    class Meta:
+        verbose_name = _("changement de statut")
+        verbose_name_plural = _("changements de statut")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["initiative", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_status=F("to_status")), name="status_change_moves"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.initiative_id}: {self.from_status or '∅'} → {self.to_status}"

@@ -1,0 +1,7 @@
+SCHOOL_LEVELS = [
+    ("maternelle", "École maternelle"),
+    ("elementaire", "École élémentaire"),
+    ("college", "Collège"),
+    ("lycee", "Lycée"),
+    ("periscolaire", "Temps périscolaire et extrascolaire"),
+]

@@ -1,0 +1,54 @@
+import pytest
+
+from members.models import Membership
+
+from . import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def association():
+    return f.OrganisationFactory(acronym="AMF", name="Association des maires de France")
+
+
+@pytest.fixture
+def other_association():
+    return f.OrganisationFactory(acronym="ADF", name="Assemblée des départements de France")
+
+
+@pytest.fixture
+def ministry():
+    return f.MinistryFactory()
+
+
+def _member(organisation, role):
+    return f.MembershipFactory(organisation=organisation, role=role).user
+
+
+@pytest.fixture
+def contributor(association):
+    return _member(association, Membership.Role.CONTRIBUTOR)
+
+
+@pytest.fixture
+def association_admin(association):
+    return _member(association, Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def other_contributor(other_association):
+    return _member(other_association, Membership.Role.CONTRIBUTOR)
+
+
+@pytest.fixture
+def reviewer(ministry):
+    return _member(ministry, Membership.Role.REVIEWER)
+
+
+@pytest.fixture
+def secretariat(ministry):
+    return _member(ministry, Membership.Role.SECRETARIAT)
