@@ -1,0 +1,182 @@
+"""Writes on referentials: loading the territories of the Code officiel géographique."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import lzma
+from collections import defaultdict
+from pathlib import Path
+from typing import IO
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Territory
+
+L = Territory.Level
+
+TERRITORIES_FILE = Path(__file__).resolve().parent / "data" / "territories.csv.xz"
+
+# Parents first, so that every parent's primary key is known when its children are written.
+LOAD_ORDER = (L.REGION, L.DEPARTMENT, L.EPCI, L.COMMUNE)
+PARENT_LEVEL = {L.DEPARTMENT: L.REGION, L.EPCI: L.DEPARTMENT, L.COMMUNE: L.DEPARTMENT}
+REQUIRED_COLUMNS = {"level", "code", "name", "parent_code", "epci_code", "population", "epci_kind"}
+# Compared with the database to skip unchanged rows, in this order.
+FIELDS = (
+    "name",
+    "parent_id",
+    "epci_id",
+    "region_code",
+    "department_code",
+    "population",
+    "epci_kind",
+)
+UPDATE_FIELDS = [
+    "name",
+    "parent",
+    "epci",
+    "region_code",
+    "department_code",
+    "population",
+    "epci_kind",
+]
+BATCH_SIZE = 2000
+
+
+class TerritoryFileError(ValueError):
+    """The territories file is malformed or inconsistent; nothing was written."""
+
+
+def _open_text(path: Path) -> IO[str]:
+    if path.name.endswith(".xz"):
+        return lzma.open(path, "rt", encoding="utf-8", newline="")
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8", newline="")
+    return path.open(encoding="utf-8", newline="")
+
+
+def _read_territories(path: Path) -> dict[str, list[dict[str, str]]]:
+    """Rows of the file grouped by level, checked for unknown levels and duplicate codes."""
+    by_level: dict[str, list[dict[str, str]]] = {level: [] for level in LOAD_ORDER}
+    seen: set[tuple[str, str]] = set()
+    with _open_text(path) as fh:
+        reader = csv.DictReader(fh)
+        missing = REQUIRED_COLUMNS - set(reader.fieldnames or ())
+        if missing:
+            raise TerritoryFileError(
+                _("%(path)s : colonnes manquantes : %(columns)s")
+                % {"path": path, "columns": ", ".join(sorted(missing))}
+            )
+        for row in reader:
+            level, code = row["level"], row["code"].strip()
+            if level not in by_level or not code:
+                raise TerritoryFileError(
+                    _("%(path)s, ligne %(line)d : niveau ou code invalide.")
+                    % {"path": path, "line": reader.line_num}
+                )
+            if (level, code) in seen:
+                raise TerritoryFileError(
+                    _("%(path)s : %(level)s %(code)s apparaît deux fois.")
+                    % {"path": path, "level": level, "code": code}
+                )
+            seen.add((level, code))
+            by_level[level].append(row)
+    return by_level
+
+
+def territories_load(*, path: Path | str | None = None) -> dict[str, dict[str, int]]:
+    """Create or update the territories from the file shipped in `referentials/data/`.
+
+    Idempotent: rows are matched on (level, code); only new or changed rows are written, so a
+    second run writes nothing. Territories missing from the file are left in place (initiatives
+    may point to them) and counted as `absent`. Returns counts per level.
+    """
+    rows_by_level = _read_territories(Path(path) if path else TERRITORIES_FILE)
+    result: dict[str, dict[str, int]] = {}
+
+    with transaction.atomic():
+        current: dict[tuple[str, str], tuple] = {}
+        # (level, code) -> (pk, region_code, department_code), for parents and EPCI lookups
+        known: dict[tuple[str, str], tuple[int, str, str]] = {}
+        for pk, level, code, *values in Territory.objects.values_list(
+            "pk", "level", "code", *FIELDS
+        ):
+            current[(level, code)] = (pk, tuple(values))
+            known[(level, code)] = (pk, values[3], values[4])
+
+        for level in LOAD_ORDER:
+            rows = rows_by_level[level]
+            to_write: list[Territory] = []
+            counts = defaultdict(int, total=len(rows))
+            for row in rows:
+                code = row["code"].strip()
+                values = _values(level, code, row, known)
+                existing = current.get((level, code))
+                if existing is not None and existing[1] == values:
+                    counts["unchanged"] += 1
+                    continue
+                counts["updated" if existing else "created"] += 1
+                to_write.append(
+                    Territory(level=level, code=code, **dict(zip(FIELDS, values, strict=True)))
+                )
+                # Children of this row need its codes, whether or not it is new.
+                pk = existing[0] if existing else None
+                known[(level, code)] = (pk, values[3], values[4])
+
+            if to_write:
+                Territory.objects.bulk_create(
+                    to_write,
+                    batch_size=BATCH_SIZE,
+                    update_conflicts=True,
+                    unique_fields=["level", "code"],
+                    update_fields=UPDATE_FIELDS,
+                )
+            if counts["created"]:
+                for code, pk in Territory.objects.filter(level=level).values_list("code", "pk"):
+                    _, region_code, department_code = known[(level, code)]
+                    known[(level, code)] = (pk, region_code, department_code)
+
+            in_file = {row["code"].strip() for row in rows}
+            counts["absent"] = sum(
+                1 for lvl, code in current if lvl == level and code not in in_file
+            )
+            result[level] = {
+                key: counts[key] for key in ("total", "created", "updated", "unchanged", "absent")
+            }
+    return result
+
+
+def _values(level: str, code: str, row: dict[str, str], known: dict) -> tuple:
+    """The stored fields of one row, in FIELDS order, with parents resolved to primary keys."""
+    parent_code = (row["parent_code"] or "").strip()
+    epci_code = (row["epci_code"] or "").strip()
+    population = int(row["population"]) if (row["population"] or "").strip() else 0
+    epci_kind = (row["epci_kind"] or "").strip() if level == L.EPCI else ""
+
+    if level == L.REGION:
+        if parent_code:
+            raise TerritoryFileError(
+                _("La région %(code)s ne peut pas avoir de rattachement.") % {"code": code}
+            )
+        return (row["name"], None, None, code, "", population, epci_kind)
+
+    parent = known.get((PARENT_LEVEL[level], parent_code))
+    if parent is None:
+        raise TerritoryFileError(
+            _("%(level)s %(code)s : rattachement %(parent)s inconnu.")
+            % {"level": level, "code": code, "parent": parent_code or "—"}
+        )
+    parent_pk, region_code, department_code = parent
+    if level == L.DEPARTMENT:
+        region_code, department_code = parent_code, code
+
+    epci_pk = None
+    if level == L.COMMUNE and epci_code:
+        epci = known.get((L.EPCI, epci_code))
+        if epci is None:
+            raise TerritoryFileError(
+                _("Commune %(code)s : EPCI %(epci)s inconnu.") % {"code": code, "epci": epci_code}
+            )
+        epci_pk = epci[0]
+    return (row["name"], parent_pk, epci_pk, region_code, department_code, population, epci_kind)
