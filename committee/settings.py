@@ -96,13 +96,12 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dsfr.context_processors.site_config",
+                "committee.context_processors.site_config",
                 "committee.context_processors.portal",
             ],
         },
     },
 ]
-FORM_RENDERER = "django.forms.renderers.DjangoDivFormRenderer"
 
 # Database: SQLite is only the embedded default for `make run`; PostgreSQL in production/tests.
 DATABASES = {
@@ -231,6 +230,9 @@ STORAGES = {
         )
     },
 }
+# Outside production, serve static files straight from the apps (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DOCUMENT_MAX_SIZE = 10 * 1024 * 1024

@@ -18,6 +18,7 @@ PAGES = {
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("initiatives/", include("initiatives.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),

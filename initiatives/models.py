@@ -3,6 +3,8 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -106,6 +108,10 @@ class Initiative(models.Model):
     region_code = models.CharField(_("code région"), max_length=3, editable=False)
     department_code = models.CharField(_("code département"), max_length=3, editable=False)
 
+    # Maintained by the database (a PostgreSQL trigger, see migration 0004): title (A),
+    # summary (B), body, outcomes, territory and partner names (C). Unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     status = models.CharField(
         _("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -172,6 +178,7 @@ class Initiative(models.Model):
             models.Index(fields=["status", "title"], name="initiative_status_title"),
             models.Index(fields=["lead_organisation", "status"], name="initiative_org_status"),
             models.Index(fields=["status", "submitted_at"], name="initiative_status_submitted"),
+            GinIndex(fields=["search_vector"], name="initiative_search_gin"),
         ]
 
     def __str__(self):
@@ -189,16 +196,16 @@ class Initiative(models.Model):
             }
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("initiatives:detail", kwargs={"slug": self.slug})
+
     def copy_territory_fields(self) -> None:
         territory = self.lead_collectivity
         self.collectivity_level = territory.level
         self.region_code = territory.region_code
         self.department_code = territory.department_code
-
-    def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("initiatives:detail", kwargs={"slug": self.slug})
 
     @property
     def year(self) -> int | None:
@@ -219,18 +226,14 @@ def document_upload_to(instance, filename):
 class Document(models.Model):
     """A file attached to an initiative, private until the initiative is published."""
 
-    initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="documents"
-    )
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("titre"), max_length=200)
     file = models.FileField(_("fichier"), upload_to=document_upload_to, max_length=255)
     original_name = models.CharField(_("nom d'origine"), max_length=255, blank=True)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("taille (octets)"))
     sha256 = models.CharField(max_length=64, blank=True)
-    is_public = models.BooleanField(
-        _("public une fois l'initiative publiée"), default=True
-    )
+    is_public = models.BooleanField(_("public une fois l'initiative publiée"), default=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )

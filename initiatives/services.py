@@ -62,6 +62,10 @@ def initiative_transition(
     )
     for field, value in changes.items():
         setattr(initiative, field, value)
+    if S.PUBLISHED in (change.from_status, change.to_status):
+        from .selectors import catalogue_changed
+
+        transaction.on_commit(catalogue_changed)
     return change
 
 

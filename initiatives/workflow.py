@@ -1,11 +1,11 @@
 """The initiative lifecycle: named transitions, each allowed from named states only.
 
-    draft ──submit──▶ submitted ──start_review──▶ in_review
-      ▲                  │  │                       │
-      │     changes_requested ◀──request_changes────┤ (also from submitted)
-      │          │ submit                            ├──publish──▶ published ──archive──▶ archived
-      └──────────┘                                   └──reject───▶ rejected  ──archive──┘
-    published ──unpublish──▶ in_review (a published initiative changes only through review)
+draft ──submit──▶ submitted ──start_review──▶ in_review
+  ▲                  │  │                       │
+  │     changes_requested ◀──request_changes────┤ (also from submitted)
+  │          │ submit                            ├──publish──▶ published ──archive──▶ archived
+  └──────────┘                                   └──reject───▶ rejected  ──archive──┘
+published ──unpublish──▶ in_review (a published initiative changes only through review)
 """
 
 from dataclasses import dataclass

@@ -6,8 +6,17 @@ from . import factories as f
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
+def _isolated_storage(settings, tmp_path):
+    """Each test gets its own media folder and an empty per-process cache.
+
+    Parallel test workers share one Redis; a local cache keeps their cached catalogue
+    pages apart. Tests about Redis itself configure it explicitly.
+    """
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,234 @@
+"""The catalogue's parameters, shared by the pages, feeds, exports and the API.
+
+Every filter is a single indexed column or an EXISTS subquery (never a join + DISTINCT), and
+no filter renders a whole large table into the form: communes and referential items are
+typed codes, not selects.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.validators import RegexValidator
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from referentials.models import Territory
+
+from .models import Initiative
+
+MAX_QUERY_LENGTH = 200
+SEARCH_CONFIG = "french_unaccent"
+
+
+class CatalogueForm(forms.Form):
+    def clean_partner(self):
+        value = (self.cleaned_data.get("partner") or "").strip()
+        if not value:
+            return ""
+        known = {acronym.lower(): acronym for acronym in self.partner_acronyms}
+        if value.lower() not in known:
+            raise forms.ValidationError(_("Partenaire inconnu : « %(value)s ».") % {"value": value})
+        return known[value.lower()]
+
+    def clean_q(self):
+        return " ".join((self.cleaned_data.get("q") or "").split())
+
+
+class CatalogueFilterSet(django_filters.FilterSet):
+    SORTS = [
+        ("relevance", _("Pertinence")),
+        ("newest", _("Les plus récentes")),
+        ("title", _("Titre (A → Z)")),
+    ]
+
+    q = django_filters.CharFilter(
+        label=_("Rechercher"),
+        method="filter_q",
+        max_length=MAX_QUERY_LENGTH,
+        help_text=_("Mots du titre, du résumé, du texte, d'un territoire ou d'un partenaire."),
+    )
+    axis = django_filters.TypedChoiceFilter(
+        label=_("Axe de travail"), method="filter_axis", coerce=int, empty_value=None
+    )
+    region = django_filters.ChoiceFilter(label=_("Région"), field_name="region_code")
+    department = django_filters.ChoiceFilter(label=_("Département"), field_name="department_code")
+    commune = django_filters.CharFilter(
+        label=_("Commune (code INSEE)"),
+        method="filter_commune",
+        max_length=5,
+        validators=[
+            RegexValidator(
+                r"^[0-9][0-9AB][0-9]{3}$",
+                _("Un code commune INSEE a 5 caractères, par exemple 69123."),
+            )
+        ],
+    )
+    collectivity = django_filters.ChoiceFilter(
+        label=_("Collectivité porteuse"),
+        field_name="collectivity_level",
+        choices=Territory.Level.choices,
+    )
+    school_level = django_filters.ChoiceFilter(label=_("Niveau scolaire"), method="filter_level")
+    item = django_filters.CharFilter(
+        label=_("Élément de référentiel (code)"),
+        method="filter_item",
+        max_length=30,
+        validators=[RegexValidator(r"^[\w.\-]+$", _("Code d'élément de référentiel invalide."))],
+    )
+    partner = django_filters.CharFilter(
+        label=_("Partenaire du comité"), method="filter_partner", max_length=30
+    )
+    year = django_filters.TypedChoiceFilter(
+        label=_("Année de lancement"), method="filter_year", coerce=int, empty_value=None
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Trier par"), choices=SORTS, method="filter_noop", empty_label=None
+    )
+
+    FACETS = ("axis", "region", "department", "collectivity", "school_level", "partner", "year")
+
+    class Meta:
+        model = Initiative
+        fields: list[str] = []
+        form = CatalogueForm
+
+    def __init__(self, data=None, *args, choices=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        from .selectors import catalogue_choices
+
+        choices = choices or catalogue_choices()
+        self.choices = choices
+        self.filters["axis"].extra["choices"] = [(n, label) for n, label in choices.axes]
+        self.filters["region"].extra["choices"] = choices.regions
+        region = (data or {}).get("region")
+        self.filters["department"].extra["choices"] = choices.departments
+        self.department_choices_shown = [
+            (code, label)
+            for code, label in choices.departments
+            if not region or choices.department_region.get(code) == region
+        ]
+        self.filters["school_level"].extra["choices"] = choices.school_levels
+        self.filters["year"].extra["choices"] = [(y, str(y)) for y in choices.years]
+        self.form.partner_acronyms = [acronym for acronym, _label in choices.partners]
+
+    # -- filtering -----------------------------------------------------------------------
+
+    @property
+    def cleaned(self) -> dict:
+        """Valid, non-empty parameters only (invalid ones are reported and ignored)."""
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()
+        return {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "", [])}
+
+    def filter_queryset(self, queryset, exclude: str | None = None):
+        for name, value in self.cleaned.items():
+            if name == exclude or name == "sort":
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def filtered_without(self, facet: str):
+        return self.filter_queryset(self.queryset.all(), exclude=facet)
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_q(self, queryset, name, value):
+        if connection.vendor != "postgresql":
+            return queryset.filter(
+                Q(title__icontains=value)
+                | Q(summary__icontains=value)
+                | Q(description__icontains=value)
+                | Q(lead_collectivity__name__icontains=value)
+            )
+        query = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
+        return queryset.filter(search_vector=query)
+
+    def filter_axis(self, queryset, name, value):
+        through = Initiative.axes.through
+        return queryset.filter(
+            Exists(through.objects.filter(initiative_id=OuterRef("pk"), axis__number=value))
+        )
+
+    def filter_commune(self, queryset, name, value):
+        through = Initiative.territories.through
+        return queryset.filter(
+            Q(collectivity_level=Territory.Level.COMMUNE, lead_collectivity__code=value)
+            | Exists(
+                through.objects.filter(
+                    initiative_id=OuterRef("pk"),
+                    territory__level=Territory.Level.COMMUNE,
+                    territory__code=value,
+                )
+            )
+        )
+
+    def filter_level(self, queryset, name, value):
+        through = Initiative.school_levels.through
+        return queryset.filter(
+            Exists(through.objects.filter(initiative_id=OuterRef("pk"), schoollevel__code=value))
+        )
+
+    def filter_item(self, queryset, name, value):
+        through = Initiative.referential_items.through
+        return queryset.filter(
+            Exists(
+                through.objects.filter(initiative_id=OuterRef("pk"), referentialitem__code=value)
+            )
+        )
+
+    def filter_partner(self, queryset, name, value):
+        through = Initiative.partners.through
+        return queryset.filter(
+            Q(lead_organisation__acronym=value)
+            | Exists(
+                through.objects.filter(initiative_id=OuterRef("pk"), organisation__acronym=value)
+            )
+        )
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(
+            start_date__gte=datetime.date(value, 1, 1),
+            start_date__lt=datetime.date(value + 1, 1, 1),
+        )
+
+    # -- ordering ------------------------------------------------------------------------
+
+    @property
+    def sort_order(self) -> str:
+        sort = self.cleaned.get("sort") or ""
+        if sort == "relevance" and not self.cleaned.get("q"):
+            return "newest"
+        return sort or ("relevance" if self.cleaned.get("q") else "newest")
+
+    def ordered(self, queryset):
+        sort = self.sort_order
+        if sort == "title":
+            return queryset.order_by("title", "pk")
+        if sort == "relevance" and connection.vendor == "postgresql":
+            query = SearchQuery(self.cleaned["q"], search_type="websearch", config=SEARCH_CONFIG)
+            return queryset.annotate(rank=SearchRank(F("search_vector"), query)).order_by(
+                "-rank", "-published_at", "-pk"
+            )
+        return queryset.order_by(F("published_at").desc(nulls_last=True), "-pk")
+
+    def search_query(self) -> SearchQuery | None:
+        if self.cleaned.get("q") and connection.vendor == "postgresql":
+            return SearchQuery(self.cleaned["q"], search_type="websearch", config=SEARCH_CONFIG)
+        return None
+
+
+def normalise_params(data) -> dict[str, str]:
+    """The catalogue parameters of a query dict, stripped, without page or empties."""
+    keep = {*CatalogueFilterSet.base_filters}
+    return {k: data.get(k, "").strip() for k in sorted(keep) if data.get(k, "").strip()}
+
+
+_CODE_RE = re.compile(r"^[\w.\-]+$")

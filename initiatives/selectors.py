@@ -1,0 +1,338 @@
+"""Reads of the public catalogue: filtered, faceted, searched, paginated.
+
+Public reads only ever start from `published_initiatives()`. Facet counts and totals are
+cached under a key that includes the catalogue's version, which every publication or
+unpublication bumps, so a cache hit is never stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchHeadline
+from django.core.cache import cache
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models.functions import Cast, ExtractYear
+from django.utils import timezone
+
+from members.models import Organisation
+from referentials.models import ReferentialItem, Territory
+
+from .filters import SEARCH_CONFIG, CatalogueFilterSet
+from .models import Initiative, SchoolLevel, Status
+
+PAGE_SIZE = 20
+CACHE_SECONDS = 600
+VERSION_KEY = "catalogue:version"
+
+
+def published_initiatives():
+    return Initiative.objects.filter(status=Status.PUBLISHED)
+
+
+def catalogue_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = timezone.now().isoformat()
+        cache.set(VERSION_KEY, version, None)
+    return version
+
+
+def catalogue_changed() -> None:
+    """Call after commit whenever the set of published initiatives changes."""
+    cache.set(VERSION_KEY, timezone.now().isoformat(), None)
+
+
+@dataclass(frozen=True)
+class CatalogueChoices:
+    axes: list[tuple[int, str]]
+    regions: list[tuple[str, str]]
+    departments: list[tuple[str, str]]
+    department_region: dict[str, str]
+    school_levels: list[tuple[str, str]]
+    partners: list[tuple[str, str]]
+    years: list[int]
+
+
+def catalogue_choices() -> CatalogueChoices:
+    """Reference lists of the filters (small tables), cached with the catalogue version."""
+    key = f"catalogue:choices:{catalogue_version()}"
+    choices = cache.get(key)
+    if choices is None:
+        from committee.models import Axis
+
+        places = list(
+            Territory.objects.filter(
+                level__in=[Territory.Level.REGION, Territory.Level.DEPARTMENT]
+            ).values_list("level", "code", "name", "region_code")
+        )
+        departments = sorted((c, n, r) for lvl, c, n, r in places if lvl == "department")
+        this_year = timezone.now().year
+        choices = CatalogueChoices(
+            axes=[(a.number, f"{a.number}. {a.short_title}") for a in Axis.objects.all()],
+            regions=sorted(
+                ((c, n) for lvl, c, n, _r in places if lvl == "region"), key=lambda x: x[1]
+            ),
+            departments=[(code, f"{code} — {name}") for code, name, _r in departments],
+            department_region={code: region for code, _n, region in departments},
+            school_levels=list(SchoolLevel.objects.values_list("code", "label")),
+            partners=list(Organisation.objects.order_by("acronym").values_list("acronym", "name")),
+            years=list(range(this_year + 1, 2009, -1)),
+        )
+        cache.set(key, choices, CACHE_SECONDS)
+    return choices
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class CatalogueResult:
+    filterset: CatalogueFilterSet
+    page: object
+    count: int
+    facets: dict[str, Facet]
+    errors: list[str]
+    approximate: bool = False
+
+
+def _facet_querysets(filterset: CatalogueFilterSet) -> dict:
+    """One grouped aggregate per facet, over the results of every *other* filter."""
+    base = filterset.filtered_without
+    axes = Initiative.axes.through.objects
+    levels = Initiative.school_levels.through.objects
+    return {
+        "axis": axes.filter(initiative__in=base("axis").values("pk"))
+        .values(key=Cast("axis__number", CharField()))
+        .annotate(n=Count("*")),
+        "region": base("region").values(key=F("region_code")).annotate(n=Count("*")),
+        "department": base("department").values(key=F("department_code")).annotate(n=Count("*")),
+        "collectivity": base("collectivity")
+        .values(key=F("collectivity_level"))
+        .annotate(n=Count("*")),
+        "school_level": levels.filter(initiative__in=base("school_level").values("pk"))
+        .values(key=F("schoollevel__code"))
+        .annotate(n=Count("*")),
+        "year": base("year")
+        .filter(start_date__isnull=False)
+        .values(key=Cast(ExtractYear("start_date"), CharField()))
+        .annotate(n=Count("*")),
+    }
+
+
+def _partner_counts_sql(filterset: CatalogueFilterSet) -> tuple[str, list]:
+    base_sql, params = (
+        filterset.filtered_without("partner").order_by().values("id", "lead_organisation_id").query
+    ).sql_with_params()
+    # Composed only of Django-compiled SQL; values travel as parameters.
+    sql = (
+        "SELECT o.acronym AS key, COUNT(*) AS n FROM ("
+        f"SELECT b.id AS i, b.lead_organisation_id AS o FROM ({base_sql}) b "  # noqa: S608
+        "UNION "
+        f"SELECT p.initiative_id, p.organisation_id FROM initiatives_initiative_partners p "
+        f"WHERE p.initiative_id IN (SELECT b2.id FROM ({base_sql}) b2)"
+        ") pairs JOIN members_organisation o ON o.id = pairs.o GROUP BY o.acronym"
+    )
+    return sql, [*params, *params]
+
+
+def facet_counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
+    """All facets' counts in one SQL statement (UNION ALL of grouped aggregates)."""
+    parts, params = [], []
+    querysets = _facet_querysets(filterset)
+    for name, queryset in querysets.items():
+        sql, sub_params = queryset.order_by().query.sql_with_params()
+        parts.append(f"SELECT '{name}' AS facet, CAST(f.key AS TEXT), f.n FROM ({sql}) f")  # noqa: S608
+        params.extend(sub_params)
+    # An organisation counts an initiative it leads or partners in, once.
+    sql, sub_params = _partner_counts_sql(filterset)
+    parts.append(f"SELECT 'partner' AS facet, f.key, f.n FROM ({sql}) f")  # noqa: S608
+    params.extend(sub_params)
+    counts: dict[str, dict[str, int]] = {name: {} for name in CatalogueFilterSet.FACETS}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for facet, key, n in cursor.fetchall():
+            if key is not None:
+                counts[facet][str(key)] = n
+    return counts
+
+
+def _cache_key(kind: str, filterset: CatalogueFilterSet) -> str:
+    params = {k: str(v) for k, v in filterset.cleaned.items() if k != "sort"}
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:32]
+    return f"catalogue:{kind}:{catalogue_version()}:{digest}"
+
+
+def _cached(kind: str, filterset: CatalogueFilterSet, compute):
+    key = _cache_key(kind, filterset)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (cached) instead of running COUNT(*) each time."""
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._known_count = count
+
+    @property
+    def count(self):
+        return self._known_count
+
+
+def _build_facets(filterset: CatalogueFilterSet, counts: dict[str, dict[str, int]]):
+    choices = filterset.choices
+    options = {
+        "axis": [(str(n), label) for n, label in choices.axes],
+        "region": choices.regions,
+        "department": filterset.department_choices_shown,
+        "collectivity": list(Territory.Level.choices),
+        "school_level": choices.school_levels,
+        "partner": [(acronym, acronym) for acronym, _name in choices.partners],
+        "year": [(str(y), str(y)) for y in choices.years if counts["year"].get(str(y))],
+    }
+    current = {k: str(v) for k, v in filterset.cleaned.items()}
+    facets = {}
+    for name in CatalogueFilterSet.FACETS:
+        facet = Facet(name=name, label=str(filterset.filters[name].label))
+        for value, label in options[name]:
+            facet.options.append(
+                {
+                    "value": str(value),
+                    "label": label,
+                    "count": counts[name].get(str(value), 0),
+                    "selected": current.get(name) == str(value),
+                }
+            )
+        facets[name] = facet
+    return facets
+
+
+def page_rows(queryset, filterset: CatalogueFilterSet):
+    """Rows of a page with what the list shows, in a constant number of queries."""
+    from committee.models import Axis
+
+    queryset = (
+        filterset.ordered(queryset)
+        .select_related("lead_organisation", "lead_collectivity")
+        .prefetch_related(Prefetch("axes", queryset=Axis.objects.only("number", "short_title")))
+    )
+    query = filterset.search_query()
+    if query is not None:
+        queryset = queryset.annotate(
+            headline=SearchHeadline(
+                "summary",
+                query,
+                config=SEARCH_CONFIG,
+                start_sel="<mark>",
+                stop_sel="</mark>",
+                max_words=40,
+                min_words=20,
+            )
+        )
+    return queryset
+
+
+def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> CatalogueResult:
+    """The catalogue for the given parameters; raises EmptyPage for a page beyond the end."""
+    filterset = CatalogueFilterSet(data or None, queryset=published_initiatives())
+    errors = [str(e) for errs in filterset.form.errors.values() for e in errs] if data else []
+    queryset = filterset.qs
+    count = _cached("count", filterset, queryset.count)
+    approximate = False
+    if count == 0 and filterset.cleaned.get("q") and connection.vendor == "postgresql":
+        queryset, count = _typo_tolerant(filterset)
+        approximate = count > 0
+    facets = _build_facets(filterset, _cached("facets", filterset, lambda: facet_counts(filterset)))
+    paginator = CountedPaginator(page_rows(queryset, filterset), page_size, count=count)
+    try:
+        page = paginator.page(page_number)
+    except PageNotAnInteger:
+        raise EmptyPage("page") from None
+    except EmptyPage:
+        if count == 0 and str(page_number) == "1":
+            page = paginator.page(1) if count else _empty_page(paginator)
+        else:
+            raise
+    return CatalogueResult(filterset, page, count, facets, errors, approximate)
+
+
+def _empty_page(paginator):
+    from django.core.paginator import Page
+
+    return Page([], 1, paginator)
+
+
+def _typo_tolerant(filterset: CatalogueFilterSet):
+    """Titles and territory names close to the words typed (pg_trgm), when nothing matched."""
+    q = filterset.cleaned["q"]
+    queryset = filterset.filtered_without("q").filter(
+        Q(title__trigram_word_similar=q)
+        | Q(
+            lead_collectivity__in=Territory.objects.filter(name__trigram_word_similar=q).values(
+                "pk"
+            )
+        )
+    )
+    return queryset, queryset.count()
+
+
+def initiative_public_detail():
+    """A published initiative with everything its page shows, in a fixed number of queries."""
+    from committee.models import Axis
+
+    from .models import Document
+
+    return (
+        published_initiatives()
+        .select_related("lead_organisation", "lead_collectivity", "lead_collectivity__parent")
+        .prefetch_related(
+            Prefetch("axes", queryset=Axis.objects.order_by("number")),
+            "school_levels",
+            "partners",
+            Prefetch("territories", queryset=Territory.objects.order_by("name")),
+            Prefetch(
+                "referential_items",
+                queryset=ReferentialItem.objects.select_related("referential").order_by(
+                    "referential__kind", "code"
+                ),
+            ),
+            Prefetch("documents", queryset=Document.objects.filter(is_public=True)),
+        )
+    )
+
+
+def comparable_initiatives(initiative: Initiative, *, limit: int = 6) -> list[Initiative]:
+    """Published initiatives of comparable territories: same collectivity level, same
+    population band, sharing an axis — the question visitors ask most."""
+    territory = initiative.lead_collectivity
+    low, high, _label = territory.population_band
+    axis_numbers = [axis.number for axis in initiative.axes.all()]
+    population = Q(lead_collectivity__population__gte=low)
+    if high is not None:
+        population &= Q(lead_collectivity__population__lt=high)
+    through = Initiative.axes.through
+    return list(
+        published_initiatives()
+        .filter(population, collectivity_level=initiative.collectivity_level)
+        .filter(
+            Exists(
+                through.objects.filter(initiative_id=OuterRef("pk"), axis__number__in=axis_numbers)
+            )
+        )
+        .exclude(pk=initiative.pk)
+        .select_related("lead_collectivity", "lead_organisation")
+        .order_by(F("published_at").desc(nulls_last=True))[:limit]
+    )

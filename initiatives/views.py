@@ -1,0 +1,43 @@
+"""Public pages of the catalogue. Only published initiatives are ever shown here."""
+
+from django.core.paginator import EmptyPage
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from .filters import normalise_params
+from .selectors import catalogue_search, comparable_initiatives, initiative_public_detail
+
+
+@require_GET
+def catalogue(request):
+    try:
+        result = catalogue_search(request.GET, page_number=request.GET.get("page") or 1)
+    except EmptyPage:
+        raise Http404("page") from None
+    params = normalise_params(request.GET)
+    return render(
+        request,
+        "initiatives/catalogue.html",
+        {
+            "result": result,
+            "filterset": result.filterset,
+            "page_obj": result.page,
+            "params": params,
+            "querystring": "&".join(f"{k}={v}" for k, v in params.items()),
+        },
+    )
+
+
+@require_GET
+def detail(request, slug):
+    initiative = get_object_or_404(initiative_public_detail(), slug=slug)
+    return render(
+        request,
+        "initiatives/detail.html",
+        {
+            "initiative": initiative,
+            "comparables": comparable_initiatives(initiative),
+            "contact": initiative.public_contact,
+        },
+    )
