@@ -134,8 +134,8 @@ def _partner_counts_sql(filterset: CatalogueFilterSet) -> tuple[str, list]:
     ).sql_with_params()
     # Composed only of Django-compiled SQL; values travel as parameters.
     sql = (
-        "SELECT o.acronym AS key, COUNT(*) AS n FROM ("
-        f"SELECT b.id AS i, b.lead_organisation_id AS o FROM ({base_sql}) b "  # noqa: S608
+        "SELECT o.acronym AS key, COUNT(*) AS n FROM ("  # noqa: S608
+        f"SELECT b.id AS i, b.lead_organisation_id AS o FROM ({base_sql}) b "
         "UNION "
         f"SELECT p.initiative_id, p.organisation_id FROM initiatives_initiative_partners p "
         f"WHERE p.initiative_id IN (SELECT b2.id FROM ({base_sql}) b2)"
