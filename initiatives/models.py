@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from members.models import Organisation
 from referentials.models import ReferentialItem, Territory
@@ -138,6 +139,11 @@ class Initiative(models.Model):
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
 
     objects = InitiativeQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=["search_vector", "updated_at"],
+        m2m_fields=[axes, school_levels, referential_items, territories, partners],
+        cascade_delete_history=True,
+    )
 
     class Meta:
         verbose_name = _("initiative")
@@ -284,3 +290,26 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.initiative_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class Comment(models.Model):
+    """A message of the private thread between reviewers and the association."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    author_organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(_("message"), max_length=5000)
+    created_at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["initiative", "created_at"])]
+
+    def __str__(self):
+        return f"{self.author} — {self.created_at:%Y-%m-%d %H:%M}"

@@ -49,6 +49,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("accès à l'administration"), default=False)
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    # Personal data (RGPD): inactive accounts are warned, then anonymised.
+    last_seen_at = models.DateTimeField(_("dernière activité"), null=True, blank=True)
+    inactivity_warned_at = models.DateTimeField(
+        _("prévenu de l'inactivité le"), null=True, blank=True
+    )
+    anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -160,3 +166,106 @@ class Membership(models.Model):
                     )
                 }
             )
+
+
+class Invitation(models.Model):
+    """An invitation to act for an organisation with a role: by email, expiring, single-use.
+
+    Only a hash of the token is stored; the token itself travels once, in the email.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("adresse électronique"))
+    role = models.CharField(_("rôle"), max_length=20, choices=Membership.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("envoyée le"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_pending_per_email",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["contributor", "admin", "reviewer", "secretariat"]),
+                name="invitation_role_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+class Event(models.Model):
+    """Something that happened and that people may need to hear about.
+
+    Written in the same transaction as the change it records, so that notifications can be
+    delivered from it even when the broker or a worker fails (an outbox).
+    """
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Initiative soumise")
+        ASSIGNED = "assigned", _("Initiative assignée")
+        REVIEW_STARTED = "review_started", _("Instruction commencée")
+        CHANGES_REQUESTED = "changes_requested", _("Modifications demandées")
+        PUBLISHED = "published", _("Initiative publiée")
+        REJECTED = "rejected", _("Initiative refusée")
+        UNPUBLISHED = "unpublished", _("Initiative dépubliée")
+        ARCHIVED = "archived", _("Initiative archivée")
+        EDITED = "edited", _("Initiative modifiée")
+        COMMENTED = "commented", _("Nouveau message")
+        INVITED = "invited", _("Invitation envoyée")
+        MEMBER_JOINED = "member_joined", _("Invitation acceptée")
+        MEMBER_CHANGED = "member_changed", _("Rôle modifié")
+        MEMBER_REVOKED = "member_revoked", _("Membre retiré")
+        REPORT_READY = "report_ready", _("Rapport prêt")
+
+    kind = models.CharField(_("nature"), max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("le"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("événements")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "created_at"]),
+            models.Index(fields=["kind", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
