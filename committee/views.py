@@ -3,14 +3,16 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from members.models import Organisation
 
 from .models import Axis
+from .reference import MISSIONS
 
 
 @require_GET
@@ -21,6 +23,7 @@ def home(request):
         {
             "axes": Axis.objects.all(),
             "organisations": Organisation.objects.all(),
+            "missions": MISSIONS,
         },
     )
 
@@ -62,4 +65,6 @@ def error_404(request, exception):
 
 
 def error_500(request):
-    return render(request, "500.html", status=500)
+    """Rendered without context processors: the failure may be the database itself."""
+    context = {"ACCESSIBILITY_STATUS": settings.ACCESSIBILITY_STATUS}
+    return HttpResponseServerError(loader.get_template("500.html").render(context))
