@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.permissions import can
+from members.models import Event, Membership, Organisation, User
+from members.permissions import OFFICIAL_ROLES, STAFF_ROLES, Action, actor_for, can
+from members.services import email_after_commit, event_record
 
-from .models import Initiative, StatusChange
+from .models import Comment, Initiative, StatusChange
 from .models import Status as S
 from .workflow import TRANSITIONS, TransitionConflict, TransitionError
 
@@ -20,8 +26,10 @@ def initiative_transition(
 ) -> StatusChange:
     """Move `initiative` along transition `name`, or raise and change nothing.
 
-    The move is a conditional UPDATE on the status read by the caller: of two officials
-    deciding at once, one wins and the other gets `TransitionConflict`.
+    The move is a conditional UPDATE on the state read by the caller: of two officials
+    deciding at once, one wins and the other gets `TransitionConflict`. The move is recorded
+    (StatusChange, and an Event in the same transaction) and the people concerned are
+    emailed once it has committed.
     """
     transition = TRANSITIONS.get(name)
     if transition is None:
@@ -43,9 +51,13 @@ def initiative_transition(
         changes["submitted_at"] = now
     if transition.target == S.PUBLISHED:
         changes["published_at"] = now
-    updated = Initiative.objects.filter(pk=initiative.pk, status=initiative.status).update(
-        **changes
-    )
+    # Conditional on the state the caller read (status and when it last moved), so a stale
+    # object never overwrites a newer decision, even one that came back to the same status.
+    updated = Initiative.objects.filter(
+        pk=initiative.pk,
+        status=initiative.status,
+        status_changed_at=initiative.status_changed_at,
+    ).update(**changes)
     if updated != 1:
         raise TransitionConflict(
             _(
@@ -62,6 +74,14 @@ def initiative_transition(
     )
     for field, value in changes.items():
         setattr(initiative, field, value)
+    event_record(
+        kind=TRANSITION_EVENTS[name],
+        actor=by,
+        organisation=initiative.lead_organisation,
+        target=initiative,
+        data={"from": change.from_status, "to": change.to_status, "comment": comment},
+    )
+    _transition_emails(initiative=initiative, name=name, by=by, comment=comment)
     if S.PUBLISHED in (change.from_status, change.to_status):
         from .selectors import catalogue_changed
 
@@ -85,3 +105,502 @@ def initiative_request_changes(*, initiative: Initiative, by, comment: str) -> S
 
 def initiative_reject(*, initiative: Initiative, by, comment: str) -> StatusChange:
     return initiative_transition(initiative=initiative, name="reject", by=by, comment=comment)
+
+
+# --- Review: events and emails of transitions, assignment, the private thread ---------------
+
+TRANSITION_EVENTS = {
+    "submit": Event.Kind.SUBMITTED,
+    "start_review": Event.Kind.REVIEW_STARTED,
+    "request_changes": Event.Kind.CHANGES_REQUESTED,
+    "publish": Event.Kind.PUBLISHED,
+    "reject": Event.Kind.REJECTED,
+    "unpublish": Event.Kind.UNPUBLISHED,
+    "archive": Event.Kind.ARCHIVED,
+}
+COMMENT_MAX_LENGTH = 5000
+
+
+def review_url(initiative: Initiative) -> str:
+    """Absolute link for officials (emails leave the site)."""
+    return settings.SITE_URL + reverse("review:detail", kwargs={"pk": initiative.pk})
+
+
+def workspace_url(initiative: Initiative) -> str:
+    """Absolute link to the association's private page of the initiative."""
+    path = reverse("workspace:initiative_detail", kwargs={"pk": initiative.pk})
+    return settings.SITE_URL + path
+
+
+def _active_emails(users) -> list[str]:
+    return list(users.filter(is_active=True).values_list("email", flat=True))
+
+
+def _official_emails() -> list[str]:
+    return _active_emails(
+        User.objects.filter(
+            memberships__role__in=OFFICIAL_ROLES,
+            memberships__organisation__kind=Organisation.Kind.MINISTRY,
+        ).distinct()
+    )
+
+
+def _admin_emails(initiative: Initiative) -> list[str]:
+    return _active_emails(
+        User.objects.filter(
+            memberships__organisation_id=initiative.lead_organisation_id,
+            memberships__role=Membership.Role.ADMIN,
+        )
+    )
+
+
+def _association_emails(initiative: Initiative) -> list[str]:
+    """The initiative's author and the admins of its association: those answering for it."""
+    emails = _admin_emails(initiative)
+    author = initiative.created_by
+    if author is not None and author.is_active:
+        emails.append(author.email)
+    return emails
+
+
+def _email(*, to: list[str], by, subject: str, text: str, initiative, url: str, comment=""):
+    """One plain email about an initiative; the person who acted is not told of their act."""
+    recipients = [address for address in to if address and address != getattr(by, "email", None)]
+    lines = [
+        text,
+        "",
+        f"« {initiative.title} » ({initiative.lead_organisation.acronym})",
+    ]
+    if comment:
+        lines += ["", _("Message :"), comment]
+    lines += ["", _("Pour la consulter : %(url)s") % {"url": url}]
+    # A subject is one header line, whatever a title contains.
+    email_after_commit(to=recipients, subject=" ".join(subject.split()), body="\n".join(lines))
+
+
+def _transition_emails(*, initiative: Initiative, name: str, by, comment: str) -> None:
+    """Who hears of a move: a submission goes to the association's admins and to every
+    official; a decision the association must act on or know of (changes requested,
+    published, rejected, unpublished) to the initiative's author and the association's
+    admins. Taking into review and archiving are recorded, not emailed."""
+    title = initiative.title
+    who = str(by)
+    if name == "submit":
+        text = _("%(who)s a soumis cette initiative à l'instruction.") % {"who": who}
+        subject = _("Initiative soumise à l'instruction : %(title)s") % {"title": title}
+        _email(
+            to=_admin_emails(initiative),
+            by=by,
+            subject=subject,
+            text=text,
+            initiative=initiative,
+            url=workspace_url(initiative),
+        )
+        _email(
+            to=_official_emails(),
+            by=by,
+            subject=subject,
+            text=text,
+            initiative=initiative,
+            url=review_url(initiative),
+        )
+        return
+    decisions = {
+        "request_changes": (
+            _("Modifications demandées : %(title)s"),
+            _("Le ministère demande des modifications avant de publier cette initiative."),
+        ),
+        "publish": (
+            _("Initiative publiée : %(title)s"),
+            _("Cette initiative est publiée dans le catalogue du comité."),
+        ),
+        "reject": (
+            _("Initiative refusée : %(title)s"),
+            _("Le ministère a refusé de publier cette initiative."),
+        ),
+        "unpublish": (
+            _("Initiative dépubliée pour réexamen : %(title)s"),
+            _("Cette initiative est retirée du catalogue le temps d'un nouvel examen."),
+        ),
+    }
+    if name in decisions:
+        subject, text = decisions[name]
+        _email(
+            to=_association_emails(initiative),
+            by=by,
+            subject=subject % {"title": title},
+            text=text,
+            initiative=initiative,
+            url=workspace_url(initiative),
+            comment=comment,
+        )
+
+
+def _check_assignee(assignee) -> None:
+    if assignee is None:
+        return
+    if not assignee.is_active or not actor_for(assignee).is_official:
+        raise ValidationError(
+            _(
+                "%(name)s ne peut pas instruire d'initiative : seuls les instructeurs et le "
+                "secrétariat du ministère le peuvent."
+            )
+            % {"name": assignee},
+            code="not_official",
+        )
+
+
+@transaction.atomic
+def initiative_assign(*, initiative: Initiative, assignee, by, notify: bool = True) -> bool:
+    """Give the initiative to an official (or to nobody); False when nothing changed.
+
+    The row is locked and re-read so the assignment (and its history record) applies to
+    the current state, not to what the caller loaded.
+    """
+    _check_assignee(assignee)
+    current = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    if not can(by, Action.INITIATIVE_ASSIGN, current):
+        if actor_for(by).is_official:
+            raise ValidationError(
+                _("Une initiative au statut « %(status)s » ne peut pas être assignée.")
+                % {"status": current.get_status_display()},
+                code="not_assignable",
+            )
+        raise PermissionDenied(_("Vous n'avez pas le droit de faire cette action."))
+    new_id = assignee.pk if assignee is not None else None
+    previous_id = current.assignee_id
+    initiative.assignee = assignee
+    if previous_id == new_id:
+        return False
+    current.assignee = assignee
+    current._history_user = by
+    current.save(update_fields=["assignee"])
+    event_record(
+        kind=Event.Kind.ASSIGNED,
+        actor=by,
+        organisation=initiative.lead_organisation,
+        target=initiative,
+        data={"assignee": new_id, "previous": previous_id},
+    )
+    if notify and assignee is not None:
+        _email(
+            to=[assignee.email],
+            by=by,
+            subject=_("Initiative à instruire : %(title)s") % {"title": initiative.title},
+            text=_("%(who)s vous a confié l'instruction de cette initiative.") % {"who": by},
+            initiative=initiative,
+            url=review_url(initiative),
+        )
+    return True
+
+
+@dataclass
+class BulkAssignment:
+    assigned: list[Initiative]
+    unchanged: list[Initiative]
+    refused: list[tuple[Initiative, str]]
+
+
+@transaction.atomic
+def initiatives_bulk_assign(*, initiatives, assignee, by) -> BulkAssignment:
+    """Assign several initiatives at once; those that cannot be are reported, not fatal."""
+    _check_assignee(assignee)
+    result = BulkAssignment(assigned=[], unchanged=[], refused=[])
+    for initiative in initiatives:
+        try:
+            with transaction.atomic():
+                changed = initiative_assign(
+                    initiative=initiative, assignee=assignee, by=by, notify=False
+                )
+        except (PermissionDenied, ValidationError) as error:
+            message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+            result.refused.append((initiative, message))
+            continue
+        (result.assigned if changed else result.unchanged).append(initiative)
+    if assignee is not None and result.assigned:
+        lines = [
+            _("%(who)s vous a confié l'instruction de %(n)s initiative(s) :")
+            % {"who": by, "n": len(result.assigned)},
+            "",
+        ]
+        lines += [
+            f"- {i.title} ({i.lead_organisation.acronym}) : {review_url(i)}"
+            for i in result.assigned
+        ]
+        if assignee.email != getattr(by, "email", None):
+            email_after_commit(
+                to=[assignee.email],
+                subject=_("%(n)s initiative(s) à instruire") % {"n": len(result.assigned)},
+                body="\n".join(lines),
+            )
+    return result
+
+
+def comment_side(user, initiative: Initiative) -> int | None:
+    """The organisation the user speaks for in this initiative's thread, if any."""
+    actor = actor_for(user)
+    if actor.role_in(initiative.lead_organisation_id) in STAFF_ROLES:
+        return initiative.lead_organisation_id
+    for organisation_id, role in actor.roles.items():
+        if role in OFFICIAL_ROLES:
+            return organisation_id
+    return None
+
+
+@transaction.atomic
+def comment_post(*, initiative: Initiative, author, body: str) -> Comment:
+    """Post to the private thread between the officials and the association."""
+    if not can(author, Action.INITIATIVE_COMMENT, initiative):
+        raise PermissionDenied(
+            _("Vous ne pouvez pas écrire dans la discussion de cette initiative.")
+        )
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("Écrivez un message avant de l'envoyer."), code="required")
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            _("Un message compte au plus %(max)s caractères ; celui-ci en compte %(n)s.")
+            % {"max": COMMENT_MAX_LENGTH, "n": len(body)},
+            code="max_length",
+        )
+    organisation_id = comment_side(author, initiative)
+    from_association = organisation_id == initiative.lead_organisation_id
+    comment = Comment.objects.create(
+        initiative=initiative,
+        author=author,
+        author_organisation_id=organisation_id,
+        body=body,
+    )
+    event_record(
+        kind=Event.Kind.COMMENTED,
+        actor=author,
+        organisation=initiative.lead_organisation,
+        target=initiative,
+        data={"comment": comment.pk, "side": "association" if from_association else "ministry"},
+    )
+    subject = _("Nouveau message : %(title)s") % {"title": initiative.title}
+    text = _("%(who)s a écrit dans la discussion privée de cette initiative.") % {"who": author}
+    if from_association:
+        assignee = initiative.assignee
+        active = assignee is not None and assignee.is_active
+        to = [assignee.email] if active else _official_emails()
+        url = review_url(initiative)
+    else:
+        to = _association_emails(initiative)
+        url = workspace_url(initiative)
+    _email(
+        to=to, by=author, subject=subject, text=text, initiative=initiative, url=url, comment=body
+    )
+    return comment
+
+
+# --- Drafting: association staff write initiatives and attach documents --------------------
+
+INITIATIVE_SCALAR_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "lead_organisation",
+    "lead_collectivity",
+    "start_date",
+    "end_date",
+    "budget",
+    "funding_sources",
+    "schools_reached",
+    "pupils_reached",
+    "outcomes",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "contact_consent",
+)
+INITIATIVE_M2M_FIELDS = ("territories", "partners", "axes", "school_levels", "referential_items")
+SLUG_ATTEMPTS = 5
+
+
+def _unique_slug(title: str) -> str:
+    """The title as a slug, suffixed -2, -3… when taken."""
+    from django.utils.text import slugify
+
+    base = slugify(title)[:200].strip("-") or "initiative"
+    taken = set(Initiative.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def _save_with_one_history_record(
+    initiative: Initiative, *, m2m: dict, by, reason: str, created: bool
+) -> None:
+    """Save fields and relations as ONE history record (not one per relation changed), so
+    that each edit reads as one diff."""
+    initiative._history_user = by
+    initiative._change_reason = reason[:100]
+    initiative.skip_history_when_saving = True
+    try:
+        initiative.save()
+        for name, values in m2m.items():
+            getattr(initiative, name).set(values)
+    finally:
+        del initiative.skip_history_when_saving
+    initiative.save(update_fields=["updated_at"])  # the history record, relations included
+    if created:
+        Initiative.history.filter(id=initiative.pk).update(history_type="+")
+
+
+def _is_outside_edit(initiative: Initiative, by) -> bool:
+    """An edit the association did not make on its own draft: the secretariat's correction
+    of a live initiative. Such edits are recorded as events."""
+    own = actor_for(by).role_in(initiative.lead_organisation_id) in STAFF_ROLES
+    return not own or initiative.status not in {S.DRAFT, S.CHANGES_REQUESTED}
+
+
+def _record_outside_edit(initiative: Initiative, *, by, fields: list[str]) -> None:
+    if not _is_outside_edit(initiative, by):
+        return
+    event_record(
+        kind=Event.Kind.EDITED,
+        actor=by,
+        organisation=initiative.lead_organisation,
+        target=initiative,
+        data={"fields": fields, "status": initiative.status},
+    )
+    if initiative.status == S.PUBLISHED:
+        from .selectors import catalogue_changed
+
+        transaction.on_commit(catalogue_changed)
+
+
+@transaction.atomic
+def initiative_create(*, data: dict, by) -> Initiative:
+    """A new draft led by one of `by`'s associations; `data` as InitiativeForm.service_data."""
+    from django.db import IntegrityError
+
+    lead = data["lead_organisation"]
+    if not can(by, Action.INITIATIVE_CREATE) or (
+        actor_for(by).role_in(getattr(lead, "pk", None)) not in STAFF_ROLES
+    ):
+        raise PermissionDenied(_("Vous ne pouvez pas créer d'initiative pour cette association."))
+    initiative = Initiative(
+        **{name: data[name] for name in INITIATIVE_SCALAR_FIELDS if name in data},
+        status=S.DRAFT,
+        created_by=by,
+    )
+    m2m = {name: data[name] for name in INITIATIVE_M2M_FIELDS if name in data}
+    for attempt in range(SLUG_ATTEMPTS):
+        initiative.slug = _unique_slug(initiative.title)
+        try:
+            with transaction.atomic():
+                _save_with_one_history_record(
+                    initiative, m2m=m2m, by=by, reason=_("Création du brouillon"), created=True
+                )
+        except IntegrityError:
+            # Somebody took the same slug a moment ago: try the next suffix.
+            initiative.pk = None
+            initiative._state.adding = True
+            if (
+                attempt == SLUG_ATTEMPTS - 1
+                or not Initiative.objects.filter(slug=initiative.slug).exists()
+            ):
+                raise
+            continue
+        break
+    return initiative
+
+
+@transaction.atomic
+def initiative_update(*, initiative: Initiative, data: dict, by) -> list[str]:
+    """Apply `data` to the initiative; returns the names of the fields that changed.
+
+    Allowed to the association on its drafts and changes-requested items, and to the
+    secretariat on any live initiative (then recorded as an EDITED event). The row is locked
+    and the right checked again on its current state.
+    """
+    current = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    if not can(by, Action.INITIATIVE_EDIT, current):
+        raise PermissionDenied(_("Cette initiative ne peut plus être modifiée."))
+    lead = data.get("lead_organisation")
+    moved = lead is not None and lead.pk != current.lead_organisation_id
+    if moved and actor_for(by).role_in(lead.pk) not in STAFF_ROLES:
+        raise PermissionDenied(_("Vous ne pouvez pas confier l'initiative à cette association."))
+    changed = []
+    for name in INITIATIVE_SCALAR_FIELDS:
+        if name not in data:
+            continue
+        field = Initiative._meta.get_field(name)
+        old = getattr(current, field.attname)
+        new = data[name].pk if field.is_relation and data[name] is not None else data[name]
+        if old != new:
+            setattr(current, name, data[name])
+            changed.append(name)
+    m2m = {}
+    for name in INITIATIVE_M2M_FIELDS:
+        if name not in data:
+            continue
+        old_ids = set(getattr(current, name).values_list("pk", flat=True))
+        if old_ids != {item.pk for item in data[name]}:
+            m2m[name] = data[name]
+            changed.append(name)
+    if not changed:
+        return []
+    _save_with_one_history_record(
+        current,
+        m2m=m2m,
+        by=by,
+        reason=_("Modification : %(fields)s") % {"fields": ", ".join(changed)},
+        created=False,
+    )
+    _record_outside_edit(current, by=by, fields=changed)
+    for name in INITIATIVE_SCALAR_FIELDS:
+        setattr(initiative, name, getattr(current, name))
+    return changed
+
+
+@transaction.atomic
+def document_add(*, initiative: Initiative, upload, by, title: str = "", is_public: bool = True):
+    """Attach an uploaded file, after checking what it really is (initiatives.documents).
+
+    Raises ValidationError (message for the user) and writes nothing when it is refused.
+    """
+    from .documents import validate_upload
+    from .models import Document
+
+    current = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    if not can(by, Action.INITIATIVE_EDIT, current):
+        raise PermissionDenied(_("Les documents de cette initiative ne peuvent plus changer."))
+    checked = validate_upload(upload)
+    default_title = checked.original_name.rsplit(".", 1)[0]
+    document = Document(
+        initiative=current,
+        title=((title or "").strip() or default_title)[:200],
+        original_name=checked.original_name,
+        content_type=checked.kind.mime,
+        size=checked.size,
+        sha256=checked.sha256,
+        is_public=is_public,
+        uploaded_by=by,
+    )
+    # The stored name is random (Document.file's upload_to); the uploaded name is unused.
+    document.file.save("document", upload, save=False)
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    _record_outside_edit(current, by=by, fields=["documents"])
+    return document
+
+
+@transaction.atomic
+def document_delete(*, document, by) -> None:
+    """Remove a document and, once committed, its file."""
+    current = Initiative.objects.select_for_update().get(pk=document.initiative_id)
+    if not can(by, Action.INITIATIVE_EDIT, current):
+        raise PermissionDenied(_("Les documents de cette initiative ne peuvent plus changer."))
+    storage, name = document.file.storage, document.file.name
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+    _record_outside_edit(current, by=by, fields=["documents"])
