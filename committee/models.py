@@ -1,8 +1,12 @@
 """The committee's own governance: work axes, action plan, policy contributions."""
 
+import uuid
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative
@@ -144,3 +148,166 @@ class Contribution(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("contribution_detail", kwargs={"slug": self.slug})
+
+
+class SearchSubscription(models.Model):
+    """A visitor following a catalogue search by email, without an account.
+
+    Double opt-in: nothing is sent to the address until its owner confirms. Only hashes of
+    the links' tokens are stored (see committee.services); `params` holds the normalised
+    catalogue parameters, the same as in the catalogue's URL.
+    """
+
+    email = models.EmailField(_("adresse électronique"))
+    params = models.JSONField(_("critères de recherche"), default=dict, blank=True)
+    confirm_token_hash = models.CharField(max_length=64, unique=True)
+    unsubscribe_token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    confirmation_sent_at = models.DateTimeField(_("confirmation envoyée le"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("désabonné le"), null=True, blank=True)
+    last_notified_at = models.DateTimeField(_("dernière alerte le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("suivi de recherche")
+        verbose_name_plural = _("suivis de recherche")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "params",
+                condition=Q(unsubscribed_at__isnull=True),
+                name="subscription_one_active_per_search",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["last_notified_at"],
+                condition=Q(confirmed_at__isnull=False, unsubscribed_at__isnull=True),
+                name="subscription_active_notified",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} — {self.params or '*'}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+def report_upload_to(instance, filename):
+    """Random server-side folders: a report's path cannot be guessed from another's."""
+    return f"reports/{uuid.uuid4().hex}/{filename}"
+
+
+class Report(models.Model):
+    """A report ordered by an official and built in the background (committee.tasks).
+
+    The file lives in the default storage under a random name and is only ever served
+    through the download view, which checks who asks; it is deleted once `expires_at` has
+    passed (the row stays, with `purged_at` set, as a record of what was ordered).
+    """
+
+    class Kind(models.TextChoices):
+        ACTION_PLAN_PDF = "action_plan_pdf", _("Plan d'action (PDF)")
+        INITIATIVES_XLSX = "initiatives_xlsx", _("Initiatives (tableur XLSX)")
+        REGION_SUMMARY_PDF = "region_summary_pdf", _("Synthèse régionale (PDF)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        RUNNING = "running", _("En préparation")
+        DONE = "done", _("Prêt")
+        FAILED = "failed", _("Échec")
+
+    kind = models.CharField(_("rapport"), max_length=30, choices=Kind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="reports",
+        verbose_name=_("demandé par"),
+    )
+    params = models.JSONField(_("paramètres"), default=dict, blank=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("avancement (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    file = models.FileField(_("fichier"), upload_to=report_upload_to, max_length=255, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("fichier supprimé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rapport")
+        verbose_name_plural = _("rapports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="report_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["action_plan_pdf", "initiatives_xlsx", "region_summary_pdf"]),
+                name="report_kind_valid",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_max"),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(finished_at__isnull=False),
+                name="report_done_has_finished_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["requested_by", "-created_at"], name="report_requester_created"),
+            models.Index(fields=["status", "expires_at"], name="report_status_expires"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.purged_at is not None or (
+            self.expires_at is not None and self.expires_at <= timezone.now()
+        )
+
+    @property
+    def is_downloadable(self) -> bool:
+        return self.status == self.Status.DONE and bool(self.file) and not self.is_expired
+
+    @property
+    def download_name(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
+
+class DigestDelivery(models.Model):
+    """The weekly digest sent to one official for one week: at most one (idempotence)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_deliveries"
+    )
+    week = models.DateField(_("semaine (lundi)"))
+    sent_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("envoi de la lettre hebdomadaire")
+        verbose_name_plural = _("envois de la lettre hebdomadaire")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week"], name="digest_one_per_user_week"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} — {self.week}"

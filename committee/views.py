@@ -11,8 +11,10 @@ from django.views.decorators.http import require_GET
 
 from members.models import Organisation
 
+from . import selectors
 from .models import Axis
 from .reference import MISSIONS
+from .views_public import department_choropleth
 
 
 @require_GET
@@ -24,6 +26,9 @@ def home(request):
             "axes": Axis.objects.all(),
             "organisations": Organisation.objects.all(),
             "missions": MISSIONS,
+            "figures": selectors.key_figures(),
+            "latest": selectors.latest_initiatives(),
+            "map": department_choropleth(selectors.department_counts(), dom_id="carte-accueil"),
         },
     )
 

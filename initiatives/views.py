@@ -5,6 +5,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from referentials.maps import territory_minimap
+
 from .filters import normalise_params
 from .selectors import catalogue_search, comparable_initiatives, initiative_public_detail
 
@@ -39,5 +41,6 @@ def detail(request, slug):
             "initiative": initiative,
             "comparables": comparable_initiatives(initiative),
             "contact": initiative.public_contact,
+            "map": territory_minimap(initiative.department_code),
         },
     )
