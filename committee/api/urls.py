@@ -1,0 +1,29 @@
+"""Routes of the API: `/api/v1/…`, the OpenAPI schema and its interactive documentation."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.include_format_suffixes = False
+router.register("initiatives", views.InitiativeViewSet, basename="initiative")
+router.register("territories", views.TerritoryViewSet, basename="territory")
+router.register("referentials", views.ReferentialViewSet, basename="referential")
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("axes", views.AxisViewSet, basename="axis")
+router.register("actions", views.ActionViewSet, basename="action")
+
+urlpatterns = [
+    path(
+        "v1/territories/<str:level>/<str:code>/",
+        views.TerritoryDetail.as_view(),
+        name="territory-detail",
+    ),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

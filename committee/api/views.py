@@ -1,0 +1,397 @@
+"""Read-only views of the open-data API.
+
+Only published initiatives are reachable. The initiatives list takes exactly the catalogue's
+parameters (`CatalogueFilterSet`); an invalid value answers 400 with the reason rather than
+being ignored, so that a client never mistakes a whole catalogue for the search it asked for.
+Every list costs a constant number of queries, whatever the page size.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, mixins, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import BaseFilterBackend
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from initiatives.filters import MAX_QUERY_LENGTH, CatalogueFilterSet
+from initiatives.models import Initiative
+from initiatives.opendata import export_values, records
+from initiatives.selectors import published_initiatives
+from members.models import Organisation
+from referentials.models import Referential, ReferentialItem, Territory
+
+from ..models import Action, Axis, Milestone
+from . import serializers as s
+
+
+class ApiPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class PublicReadOnly:
+    """Open data: no authentication, no session, readable from any origin."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    pagination_class = ApiPagination
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+
+def _errors(form) -> dict[str, list[str]]:
+    return {name: [str(error) for error in errors] for name, errors in form.errors.items()}
+
+
+class CatalogueFilterBackend(BaseFilterBackend):
+    """The catalogue's filters and sort, applied exactly as on the catalogue page."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = CatalogueFilterSet(request.query_params or None, queryset=queryset)
+        if filterset.form.errors:
+            raise ValidationError(_errors(filterset.form))
+        return filterset.ordered(filterset.qs)
+
+
+BAD_PARAMETERS = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description=str(_("Paramètre invalide : le motif est donné pour chaque paramètre.")),
+)
+
+
+def _param(name, type_, description, enum=None):
+    return OpenApiParameter(
+        name, type_, OpenApiParameter.QUERY, required=False, description=description, enum=enum
+    )
+
+
+CATALOGUE_PARAMETERS = [
+    _param(
+        "q",
+        OpenApiTypes.STR,
+        format_lazy(
+            _(
+                "Recherche plein texte en français (titre, résumé, texte, territoire, "
+                "partenaire), insensible aux accents ; {max} caractères au plus."
+            ),
+            max=MAX_QUERY_LENGTH,
+        ),
+    ),
+    _param("axis", OpenApiTypes.INT, _("Numéro de l'axe de travail (1 à 6)."), [1, 2, 3, 4, 5, 6]),
+    _param("region", OpenApiTypes.STR, _("Code INSEE de la région de la collectivité porteuse.")),
+    _param(
+        "department", OpenApiTypes.STR, _("Code INSEE du département de la collectivité porteuse.")
+    ),
+    _param(
+        "commune",
+        OpenApiTypes.STR,
+        _("Code INSEE d'une commune (5 caractères) : porteuse ou couverte par l'initiative."),
+    ),
+    _param(
+        "collectivity",
+        OpenApiTypes.STR,
+        _("Niveau de la collectivité porteuse."),
+        [level for level, _label in Territory.Level.choices],
+    ),
+    _param(
+        "school_level",
+        OpenApiTypes.STR,
+        _("Code du niveau scolaire (par exemple maternelle, elementaire, college, lycee)."),
+    ),
+    _param("item", OpenApiTypes.STR, _("Code d'un élément de référentiel national (ex. 2.3).")),
+    _param(
+        "partner",
+        OpenApiTypes.STR,
+        _("Sigle d'un partenaire du comité, porteur ou associé (casse indifférente)."),
+    ),
+    _param("year", OpenApiTypes.INT, _("Année de lancement de l'initiative.")),
+    _param(
+        "sort",
+        OpenApiTypes.STR,
+        _("Ordre : relevance (avec q), newest (par défaut sans q) ou title."),
+        ["relevance", "newest", "title"],
+    ),
+]
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Initiatives publiées, filtrées comme le catalogue"),
+        parameters=CATALOGUE_PARAMETERS,
+        responses={200: s.InitiativeSerializer(many=True), 400: BAD_PARAMETERS},
+    ),
+    retrieve=extend_schema(
+        summary=_("Une initiative publiée"), responses={200: s.InitiativeDetailSerializer}
+    ),
+)
+class InitiativeViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
+    """Published initiatives, with the same columns as the open-data exports."""
+
+    serializer_class = s.InitiativeSerializer
+    filter_backends = [CatalogueFilterBackend]
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+
+    def get_queryset(self):
+        return published_initiatives()
+
+    def list(self, request, *args, **kwargs):
+        queryset = export_values(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(queryset)
+        data = records(list(page), base_url=_base_url(request))
+        return self.get_paginated_response(self.get_serializer(data, many=True).data)
+
+    def retrieve(self, request, slug=None, *args, **kwargs):
+        rows = list(export_values(self.get_queryset().filter(slug=slug), with_contact=True))
+        if not rows:
+            raise Http404
+        data = records(rows, base_url=_base_url(request), with_contact=True)[0]
+        return Response(s.InitiativeDetailSerializer(data).data)
+
+
+TERRITORY_PARAMETERS = [
+    _param(
+        "level",
+        OpenApiTypes.STR,
+        _("Niveau : region, department, epci ou commune."),
+        [level for level, _label in Territory.Level.choices],
+    ),
+    _param("code", OpenApiTypes.STR, _("Code INSEE exact (SIREN pour un EPCI).")),
+    _param("region", OpenApiTypes.STR, _("Code INSEE de la région.")),
+    _param("department", OpenApiTypes.STR, _("Code INSEE du département.")),
+    _param(
+        "q", OpenApiTypes.STR, _("Partie du nom, sans tenir compte des accents ni de la casse.")
+    ),
+]
+
+
+class TerritoryQuery:
+    """Territory filters: every one an indexed column, validated before use."""
+
+    LEVELS = {level for level, _label in Territory.Level.choices}
+
+    @classmethod
+    def apply(cls, queryset, params):
+        errors = {}
+        level = params.get("level", "").strip()
+        if level and level not in cls.LEVELS:
+            errors["level"] = [str(_("Niveau inconnu : region, department, epci ou commune."))]
+        values = {}
+        for name in ("code", "region", "department", "q"):
+            value = params.get(name, "").strip()
+            if len(value) > 100:
+                errors[name] = [str(_("100 caractères au plus."))]
+            values[name] = value
+        if errors:
+            raise ValidationError(errors)
+        if level:
+            queryset = queryset.filter(level=level)
+        if values["code"]:
+            queryset = queryset.filter(code=values["code"])
+        if values["region"]:
+            queryset = queryset.filter(region_code=values["region"])
+        if values["department"]:
+            queryset = queryset.filter(department_code=values["department"])
+        if values["q"]:
+            lookup = (
+                "name__unaccent__icontains"
+                if connection.vendor == "postgresql"
+                else ("name__icontains")
+            )
+            queryset = queryset.filter(**{lookup: values["q"]})
+        return queryset
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Territoires du Code officiel géographique"),
+        parameters=TERRITORY_PARAMETERS,
+        responses={200: s.TerritorySerializer(many=True), 400: BAD_PARAMETERS},
+    )
+)
+class TerritoryViewSet(PublicReadOnly, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Régions, départements, EPCI and communes (INSEE), always paginated."""
+
+    serializer_class = s.TerritorySerializer
+
+    def get_queryset(self):
+        queryset = Territory.objects.select_related("parent", "epci").order_by("level", "code")
+        return TerritoryQuery.apply(queryset, self.request.query_params)
+
+
+@extend_schema(summary=_("Un territoire, par niveau et code INSEE"))
+class TerritoryDetail(PublicReadOnly, generics.RetrieveAPIView):
+    serializer_class = s.TerritorySerializer
+    queryset = Territory.objects.select_related("parent", "epci")
+
+    def get_object(self):
+        try:
+            return self.get_queryset().get(level=self.kwargs["level"], code=self.kwargs["code"])
+        except Territory.DoesNotExist:
+            raise Http404 from None
+
+
+def _published_count(through, column: str):
+    counts = (
+        through.objects.filter(
+            **{column: OuterRef("pk")}, initiative__status=Initiative.Status.PUBLISHED
+        )
+        .order_by()
+        .values(column)
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Référentiels nationaux (en vigueur et archivés) avec leurs éléments"),
+        parameters=[
+            _param(
+                "kind",
+                OpenApiTypes.STR,
+                _("Nature du référentiel."),
+                [kind for kind, _label in Referential.Kind.choices],
+            ),
+            _param("slug", OpenApiTypes.STR, _("Identifiant du référentiel (toutes versions).")),
+            _param(
+                "status", OpenApiTypes.STR, _("Statut de la version."), ["in_force", "archived"]
+            ),
+        ],
+    ),
+    retrieve=extend_schema(summary=_("Une version de référentiel")),
+)
+class ReferentialViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
+    """Versions of the national referentials; drafts stay internal until adopted."""
+
+    serializer_class = s.ReferentialSerializer
+
+    def get_queryset(self):
+        items = ReferentialItem.objects.annotate(
+            parent_code=Subquery(
+                ReferentialItem.objects.filter(pk=OuterRef("parent_id")).values("code")[:1]
+            ),
+            published_initiatives=_published_count(
+                Initiative.referential_items.through, "referentialitem_id"
+            ),
+        ).order_by("position", "code")
+        queryset = (
+            Referential.objects.exclude(status=Referential.Status.DRAFT)
+            .prefetch_related(Prefetch("items", queryset=items))
+            .order_by("kind", "slug", "-version")
+        )
+        params = self.request.query_params
+        for name, column in (("kind", "kind"), ("slug", "slug"), ("status", "status")):
+            value = params.get(name, "").strip()
+            if value:
+                queryset = queryset.filter(**{column: value[:100]})
+        return queryset
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Partenaires du comité")),
+    retrieve=extend_schema(summary=_("Un partenaire du comité")),
+)
+class OrganisationViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.OrganisationSerializer
+    queryset = Organisation.objects.order_by("acronym")
+    lookup_field = "slug"
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Les six axes de travail du comité")),
+    retrieve=extend_schema(summary=_("Un axe de travail")),
+)
+class AxisViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.AxisSerializer
+    queryset = Axis.objects.order_by("number")
+    lookup_field = "number"
+    lookup_value_regex = "[1-6]"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Actions du plan du comité"),
+        parameters=[
+            _param("axis", OpenApiTypes.INT, _("Numéro de l'axe (1 à 6)."), [1, 2, 3, 4, 5, 6]),
+            _param(
+                "status",
+                OpenApiTypes.STR,
+                _("Statut de l'action."),
+                [status for status, _label in Action.Status.choices],
+            ),
+            _param("partner", OpenApiTypes.STR, _("Sigle d'un partenaire pilote.")),
+        ],
+        responses={200: s.ActionSerializer(many=True), 400: BAD_PARAMETERS},
+    ),
+    retrieve=extend_schema(summary=_("Une action du plan")),
+)
+class ActionViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
+    """The committee's action plan, with milestones and the published evidence."""
+
+    serializer_class = s.ActionSerializer
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        queryset = (
+            Action.objects.select_related("axis")
+            .prefetch_related(
+                Prefetch("lead_partners", queryset=Organisation.objects.order_by("acronym")),
+                Prefetch("milestones", queryset=Milestone.objects.order_by("position", "due_date")),
+                Prefetch(
+                    "initiatives",
+                    queryset=published_initiatives().order_by("-published_at").only("slug"),
+                ),
+            )
+            .order_by("axis__number", "code")
+        )
+        if self.action != "list":
+            return queryset
+        params = self.request.query_params
+        errors = {}
+        axis = params.get("axis", "").strip()
+        if axis:
+            if axis not in {"1", "2", "3", "4", "5", "6"}:
+                errors["axis"] = [str(_("Un numéro d'axe va de 1 à 6."))]
+            else:
+                queryset = queryset.filter(axis__number=int(axis))
+        status = params.get("status", "").strip()
+        if status:
+            if status not in Action.Status.values:
+                errors["status"] = [str(_("Statut d'action inconnu."))]
+            else:
+                queryset = queryset.filter(status=status)
+        partner = params.get("partner", "").strip()[:30]
+        if partner:
+            pilots = Action.lead_partners.through.objects.filter(
+                action_id=OuterRef("pk"), organisation__acronym__iexact=partner
+            )
+            queryset = queryset.filter(Exists(pilots))
+        if errors:
+            raise ValidationError(errors)
+        return queryset
