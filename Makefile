@@ -1,0 +1,115 @@
+# Two commands matter: `make run` (the local demo) and `make test` (everything CI checks).
+# GNU make; Python 3.11 on the PATH (python3.11 or python3).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+VENV_PYTHON := $(VENV)/bin/python
+MANAGE := $(VENV_PYTHON) manage.py
+INSTALLED := $(VENV)/.installed
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Tests run on PostgreSQL and Redis; override either from the environment.
+TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/cnpe)
+TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
+TEST_ENV := DJANGO_ENV=test DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)'
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+
+# Translation catalogues (none outside the project's own folders).
+PO_FILES := $(shell find . -path ./$(VENV) -prune -o -path ./.git -prune -o \
+	-name '*.po' -path '*/LC_MESSAGES/*' -print 2>/dev/null)
+MESSAGES := $(VENV)/.messages
+
+.PHONY: help run test lint format messages clean distclean
+
+help:
+	@echo "make run    installe si besoin, prépare la base de démonstration et sert http://$(HOST):$(PORT)"
+	@echo "make test   vérifications (ruff, migrations) puis toute la suite de tests sur PostgreSQL et Redis"
+	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+	@echo "make format ruff format et ruff check --fix"
+	@echo "make clean  supprime caches et fichiers générés ; make distclean supprime aussi .venv et db.sqlite3"
+
+$(VENV_PYTHON):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' || { \
+		echo "Python 3.11 ou plus récent est requis (trouvé : $$($(PYTHON) --version))." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalled only when pyproject.toml changes: the second `make run` skips it.
+$(INSTALLED): pyproject.toml | $(VENV_PYTHON)
+	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+# Compiled catalogues; without gettext's msgfmt the French source strings are shown.
+$(MESSAGES): $(PO_FILES) | $(INSTALLED)
+	@if [ -z "$(PO_FILES)" ]; then touch $@; \
+	elif command -v msgfmt >/dev/null; then \
+		echo "$(MANAGE) compilemessages"; \
+		$(MANAGE) compilemessages --ignore='$(VENV)' --ignore=node_modules -v 0 && touch $@; \
+	else \
+		echo "msgfmt absent (paquet gettext) : traductions non compilées." >&2; \
+	fi
+
+messages: $(MESSAGES)
+
+# `make run` repeats a preparation step only when its inputs changed since it last ran on
+# this same database (same DATABASE_URL, or the same db.sqlite3 file). The stamp
+# .make-<step> holds the database's identity on its first line, then what the step printed;
+# for seed_demo that is shown again when the step is skipped (it lists the demo accounts).
+DB_IDENTITY = if [ -n "$${DATABASE_URL:-}" ]; then \
+		printf '%s' "$$DATABASE_URL" | sha256sum | cut -c 1-16; \
+	else stat -c 'sqlite-%d-%i-%W' db.sqlite3 2>/dev/null || echo none; fi
+
+# $(call prepare,step,inputs,command[,replay])
+define prepare
+	@stamp=.make-$(1); \
+	if [ -f $$stamp ] && [ "$$(head -n 1 $$stamp)" = "$$($(DB_IDENTITY))" ] \
+		&& [ -z "$$(find $(2) -newer $$stamp -print -quit 2>/dev/null)" ]; then \
+		echo "$(1) : déjà fait pour cette base."; $(if $(4),tail -n +2 $$stamp;) \
+	else \
+		rm -f $$stamp; echo "$(3)"; \
+		output=$$($(3)) || { printf '%s\n' "$$output"; exit 1; }; \
+		[ -z "$$output" ] || printf '%s\n' "$$output"; \
+		{ $(DB_IDENTITY); printf '%s\n' "$$output"; } > $$stamp; \
+	fi
+endef
+
+MIGRATIONS := $(wildcard */migrations/*.py)
+
+run: $(INSTALLED) $(MESSAGES)
+	$(call prepare,migrate,$(INSTALLED) $(MIGRATIONS),$(MANAGE) migrate --no-input -v 0)
+	$(call prepare,territories,$(INSTALLED) referentials/data referentials/services.py,$(MANAGE) load_territories -v 0)
+	$(call prepare,seed,$(INSTALLED) $(MIGRATIONS) committee/demo committee/management/commands/seed_demo.py,$(MANAGE) seed_demo,replay)
+	@echo
+	@echo "Portail de démonstration : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
+	@echo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_ENV=test DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# --create-db: the test databases follow the migrations of this checkout, never a stale copy.
+test: lint $(MESSAGES)
+	$(TEST_ENV) $(VENV)/bin/pytest -p no:cacheprovider --create-db -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+clean:
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf
+	rm -rf .pytest_cache .ruff_cache staticfiles test-artifacts bench-results.json *.egg-info .make-*
+	rm -f $(MESSAGES)
+
+distclean: clean
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm media
