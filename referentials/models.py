@@ -66,8 +66,10 @@ class Territory(models.Model):
         ]
 
     def __str__(self):
-        if self.level in (self.Level.COMMUNE, self.Level.DEPARTMENT):
-            return f"{self.name} ({self.code if self.level == 'department' else self.department_code})"
+        if self.level == self.Level.DEPARTMENT:
+            return f"{self.name} ({self.code})"
+        if self.level == self.Level.COMMUNE:
+            return f"{self.name} ({self.department_code})"
         return self.name
 
     POPULATION_BANDS = (

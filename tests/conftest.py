@@ -13,6 +13,8 @@ def _isolated_storage(settings, tmp_path):
     pages apart. Tests about Redis itself configure it explicitly.
     """
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Hashing a password properly takes ~0.25 s: far too slow for hundreds of test users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
