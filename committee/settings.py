@@ -8,6 +8,8 @@ loudly otherwise.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -79,7 +81,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy headers.
+    "csp.middleware.CSPMiddleware",
+    "committee.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Officials, association admins and staff set up MFA before they can act.
+    "members.middleware.MFARequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -156,6 +163,22 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 # Longer than any time limit, countdown or retry delay, or Redis redelivers running tasks.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 60 * 60}
 CELERY_TIMEZONE = "Europe/Paris"
+CELERY_BEAT_SCHEDULE = {
+    "sweep-inactive-accounts": {
+        "task": "members.tasks.sweep_inactive_accounts",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # Officials' weekly digest, Monday 8:00 Paris time (CELERY_TIMEZONE).
+    "weekly-digest": {
+        "task": "committee.tasks.send_weekly_digest",
+        "schedule": crontab(hour=8, minute=0, day_of_week="monday"),
+    },
+    # Expired report files deleted; lost or stuck report jobs sent again.
+    "sweep-reports": {
+        "task": "committee.tasks.sweep_reports",
+        "schedule": crontab(minute=17),
+    },
+}
 
 # Email: console by default, any backend through EMAIL_URL (smtp://, consolemail://, …).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -193,6 +216,17 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Comité numérique éducation"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Accounts: no open signup (rights come from invitations), no "remember me" (sessions end
+# with the browser and after SESSION_COOKIE_AGE), allauth's default rate limits (login
+# failures, password resets…) counted in the cache, i.e. Redis when REDIS_URL is set.
+ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
+MFA_ADAPTER = "members.adapters.MFAAdapter"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Comité numérique éducation] "
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# Personal data: accounts unseen this long are warned, then anonymised after the grace period.
+INACTIVITY_WARNING_DAYS = env.int("INACTIVITY_WARNING_DAYS", default=365)
+INACTIVITY_GRACE_DAYS = env.int("INACTIVITY_GRACE_DAYS", default=30)
 
 # Internationalisation: French first, English available.
 LANGUAGE_CODE = "fr"
@@ -261,6 +295,27 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Enforced CSP, no 'unsafe-inline': scripts carry the per-request nonce
+# (`request.csp_nonce`, also given to `{% dsfr_js %}`), styles live in static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+        "base-uri": [csp.SELF],
+        "object-src": [csp.NONE],
+    },
+}
+# Browser features the portal never uses (committee.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -283,3 +338,7 @@ LOGGING = {
 PORTAL_NAME = "Comité des partenaires du numérique pour l'éducation"
 ACCESSIBILITY_STATUS = "non conforme"  # until an RGAA audit says otherwise
 DEMO_ACCOUNTS_ENABLED = env.bool("DEMO_ACCOUNTS_ENABLED", default=not PRODUCTION)
+# Reports ordered from /pilotage/rapports/: files kept this long, then deleted.
+REPORT_TTL_HOURS = env.int("REPORT_TTL_HOURS", default=72)
+# The weekly digest lists initiatives waiting for a decision longer than this.
+REVIEW_WAITING_DAYS = env.int("REVIEW_WAITING_DAYS", default=14)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Organisation, User
+from .models import Event, Invitation, Membership, Organisation, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -25,8 +25,20 @@ class UserAdmin(BaseUserAdmin):
             _("Droits"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+        (
+            _("Dates"),
+            {
+                "fields": (
+                    "last_login",
+                    "date_joined",
+                    "last_seen_at",
+                    "inactivity_warned_at",
+                    "anonymised_at",
+                )
+            },
+        ),
     )
+    readonly_fields = ["last_seen_at", "inactivity_warned_at", "anonymised_at"]
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
 
@@ -45,3 +57,48 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "organisation__acronym"]
     list_select_related = ["user", "organisation"]
     autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read and revoke only: an invitation's token travels once, in the email sent by the
+    team page, so none can be created here."""
+
+    list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role", "organisation"]
+    search_fields = ["email", "organisation__acronym"]
+    list_select_related = ["organisation"]
+    readonly_fields = [
+        "organisation",
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+    ]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """The record of what happened: read-only."""
+
+    list_display = ["created_at", "kind", "actor", "organisation", "content_type", "object_id"]
+    list_filter = ["kind", "organisation"]
+    search_fields = ["actor__email"]
+    list_select_related = ["actor", "organisation", "content_type"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
+from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from .models import Event, Organisation
+from .models import Event, Invitation, Membership, Organisation, User
+from .permissions import Action, actor_for, can
 
 logger = logging.getLogger(__name__)
 
@@ -49,3 +61,494 @@ def email_after_commit(*, to: list[str], subject: str, body: str) -> None:
             logger.exception("Email %r to %s not sent", subject, recipients)
 
     transaction.on_commit(send)
+
+
+# --- invitations and team management ------------------------------------------------------
+
+
+class InvitationError(Exception):
+    """An invitation that cannot be sent or used; the message is meant for the user."""
+
+
+class MembershipError(Exception):
+    """A change to a team that the rules refuse; the message is meant for the user."""
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def role_fits(organisation: Organisation, role: str) -> bool:
+    """Ministry roles for the ministry, contributor and admin elsewhere (Membership.clean)."""
+    if role not in Membership.Role.values:
+        return False
+    return (role in Membership.MINISTRY_ROLES) == organisation.is_ministry
+
+
+def roles_for(organisation: Organisation) -> list[tuple[str, str]]:
+    return [
+        (value, label) for value, label in Membership.Role.choices if role_fits(organisation, value)
+    ]
+
+
+def _forget_actor(*users) -> None:
+    """Drop the roles cached on user objects (permissions.actor_for) after a change."""
+    for user in users:
+        if user is not None and hasattr(user, "_portal_actor"):
+            del user._portal_actor
+
+
+def invitation_create(
+    *, organisation: Organisation, email: str, role: str, by: User
+) -> tuple[Invitation, str]:
+    """Invite someone by email to act for `organisation` with `role`; returns the token.
+
+    Only the token's hash is stored: the link in the email is the one copy. A new
+    invitation to the same address replaces any earlier one still open.
+    """
+    if not can(by, Action.MEMBER_INVITE, organisation):
+        raise PermissionDenied
+    if not role_fits(organisation, role):
+        raise InvitationError(_("Ce rôle n'existe pas pour cette organisation."))
+    email = User.objects.normalize_email(email or "").strip().lower()
+    if not email:
+        raise InvitationError(_("Indiquez l'adresse électronique de la personne à inviter."))
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise InvitationError(
+            _("Cette personne est déjà membre de %(organisation)s.")
+            % {"organisation": organisation}
+        )
+    now = timezone.now()
+    token = secrets.token_urlsafe(32)
+    try:
+        with transaction.atomic():
+            Invitation.objects.filter(
+                organisation=organisation,
+                email__iexact=email,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+            ).update(revoked_at=now)
+            invitation = Invitation.objects.create(
+                organisation=organisation,
+                email=email,
+                role=role,
+                token_hash=token_hash(token),
+                invited_by=by,
+                expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS),
+            )
+            event_record(
+                kind=Event.Kind.INVITED,
+                actor=by,
+                organisation=organisation,
+                target=invitation,
+                data={"role": role},
+            )
+    except IntegrityError as error:  # two invitations to the same address at once
+        raise InvitationError(_("Une invitation vient d'être envoyée à cette adresse.")) from error
+    _invitation_email(invitation, token)
+    return invitation, token
+
+
+def invitation_url(token: str) -> str:
+    return settings.SITE_URL + reverse("members:invitation", args=[token])
+
+
+def _invitation_email(invitation: Invitation, token: str) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        organisation = invitation.organisation
+        inviter = invitation.invited_by.get_full_name() if invitation.invited_by else ""
+        subject = _("Invitation à rejoindre %(organisation)s sur le portail du comité") % {
+            "organisation": organisation.acronym
+        }
+        body = _(
+            "Bonjour,\n\n"
+            "%(inviter)s vous invite à agir pour %(name)s (%(acronym)s) sur le portail du "
+            "comité des partenaires du numérique pour l'éducation, avec le rôle « %(role)s ».\n\n"
+            "Pour accepter, ouvrez ce lien avant le %(expires)s :\n%(url)s\n\n"
+            "Ce lien est personnel et ne sert qu'une fois. Si vous n'attendiez pas cette "
+            "invitation, ignorez ce message : rien ne sera créé.\n"
+        ) % {
+            "inviter": inviter or _("Le secrétariat du comité"),
+            "name": organisation.name,
+            "acronym": organisation.acronym,
+            "role": invitation.get_role_display(),
+            "expires": date_format(timezone.localtime(invitation.expires_at), "j F Y à H:i"),
+            "url": invitation_url(token),
+        }
+    email_after_commit(to=[invitation.email], subject=str(subject), body=str(body))
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    if not token:
+        return None
+    return (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def invitation_problem(invitation: Invitation | None, *, now=None) -> str | None:
+    """Why this invitation cannot be used, in words for its recipient; None if it can."""
+    now = now or timezone.now()
+    if invitation is None:
+        return _("Ce lien d'invitation n'est pas valide. Vérifiez qu'il est complet.")
+    if invitation.accepted_at is not None:
+        return _("Cette invitation a déjà été utilisée : un lien d'invitation ne sert qu'une fois.")
+    if invitation.revoked_at is not None:
+        return _(
+            "Cette invitation a été annulée. Demandez une nouvelle invitation à "
+            "l'administrateur de votre organisation."
+        )
+    if invitation.expires_at <= now:
+        return _(
+            "Cette invitation a expiré. Demandez une nouvelle invitation à l'administrateur "
+            "de votre organisation."
+        )
+    return None
+
+
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Turn an invitation into a membership, once; the account must be the invited address."""
+    with transaction.atomic():
+        invitation = invitation_for_token(token)
+        problem = invitation_problem(invitation)
+        if problem:
+            raise InvitationError(problem)
+        if not user.is_active or user.email.lower() != invitation.email.lower():
+            raise InvitationError(
+                _(
+                    "Cette invitation est adressée à %(email)s. Déconnectez-vous, puis ouvrez "
+                    "de nouveau le lien pour l'accepter avec cette adresse."
+                )
+                % {"email": invitation.email}
+            )
+        organisation = invitation.organisation
+        if Membership.objects.filter(user=user, organisation=organisation).exists():
+            raise InvitationError(
+                _(
+                    "Vous êtes déjà membre de %(organisation)s : un administrateur peut changer "
+                    "votre rôle."
+                )
+                % {"organisation": organisation}
+            )
+        now = timezone.now()
+        claimed = Invitation.objects.filter(
+            pk=invitation.pk,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+        ).update(accepted_at=now, accepted_by=user)
+        if not claimed:  # someone else used or revoked it in the meantime
+            raise InvitationError(
+                invitation_problem(Invitation.objects.get(pk=invitation.pk))
+                or _("Cette invitation n'est plus valable.")
+            )
+        membership = Membership.objects.create(
+            user=user, organisation=organisation, role=invitation.role
+        )
+        event_record(
+            kind=Event.Kind.MEMBER_JOINED,
+            actor=user,
+            organisation=organisation,
+            target=membership,
+            data={"role": invitation.role, "invitation": invitation.pk},
+        )
+    _forget_actor(user)
+    return membership
+
+
+def invitation_signup(
+    *, token: str, password: str, first_name: str = "", last_name: str = ""
+) -> tuple[User, Membership]:
+    """Create the invitee's account and accept the invitation in one go.
+
+    The link reached the invited address, so that address counts as verified.
+    """
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        invitation = invitation_for_token(token)
+        problem = invitation_problem(invitation)
+        if problem:
+            raise InvitationError(problem)
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise InvitationError(
+                _("Un compte existe déjà pour cette adresse : connectez-vous pour accepter.")
+            )
+        user = User.objects.create_user(
+            email=invitation.email,
+            password=password,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            language=_supported_language(),
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        membership = invitation_accept(token=token, user=user)
+    return user, membership
+
+
+def _supported_language() -> str:
+    current = (translation.get_language() or "").split("-")[0]
+    return current if current in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def invitation_revoke(*, invitation: Invitation, by: User) -> None:
+    if not can(by, Action.MEMBER_MANAGE, invitation.organisation):
+        raise PermissionDenied
+    with transaction.atomic():
+        revoked = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        if not revoked:
+            raise InvitationError(_("Cette invitation a déjà été acceptée ou annulée."))
+        event_record(
+            kind=Event.Kind.MEMBER_REVOKED,
+            actor=by,
+            organisation=invitation.organisation,
+            target=invitation,
+            data={"invitation": invitation.pk, "role": invitation.role},
+        )
+
+
+def _manager_role(organisation: Organisation) -> str:
+    return Membership.Role.SECRETARIAT if organisation.is_ministry else Membership.Role.ADMIN
+
+
+def _refuse_if_last_manager(membership: Membership, *, by: User) -> None:
+    """An organisation keeps someone who can manage it.
+
+    The secretariat may still remove an association's last admin (someone who left), since
+    it can invite the next one; nobody removes the ministry's last secretariat member.
+    """
+    organisation = membership.organisation
+    manager_role = _manager_role(organisation)
+    if membership.role != manager_role:
+        return
+    if not organisation.is_ministry and actor_for(by).is_secretariat:
+        return
+    managers = list(
+        Membership.objects.select_for_update()
+        .filter(organisation=organisation, role=manager_role)
+        .values_list("pk", flat=True)
+    )
+    if managers == [membership.pk] or not managers:
+        raise MembershipError(
+            _(
+                "%(organisation)s doit garder au moins un %(role)s : nommez-en un autre "
+                "avant de retirer celui-ci."
+            )
+            % {
+                "organisation": organisation,
+                "role": Membership.Role(manager_role).label.lower(),
+            }
+        )
+
+
+def membership_change_role(*, membership: Membership, role: str, by: User) -> Membership:
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("organisation", "user")
+            .get(pk=membership.pk)
+        )
+        organisation = membership.organisation
+        if not can(by, Action.MEMBER_MANAGE, organisation):
+            raise PermissionDenied
+        if not role_fits(organisation, role):
+            raise MembershipError(_("Ce rôle n'existe pas pour cette organisation."))
+        if role == membership.role:
+            return membership
+        _refuse_if_last_manager(membership, by=by)
+        previous = membership.role
+        membership.role = role
+        membership.save(update_fields=["role"])
+        event_record(
+            kind=Event.Kind.MEMBER_CHANGED,
+            actor=by,
+            organisation=organisation,
+            target=membership,
+            data={"user": membership.user_id, "from": previous, "to": role},
+        )
+    _forget_actor(membership.user, by)
+    return membership
+
+
+def membership_revoke(*, membership: Membership, by: User) -> None:
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("organisation", "user")
+            .filter(pk=membership.pk)
+            .first()
+        )
+        if membership is None:
+            raise MembershipError(_("Cette personne n'est déjà plus membre."))
+        organisation = membership.organisation
+        if not can(by, Action.MEMBER_MANAGE, organisation):
+            raise PermissionDenied
+        _refuse_if_last_manager(membership, by=by)
+        event_record(
+            kind=Event.Kind.MEMBER_REVOKED,
+            actor=by,
+            organisation=organisation,
+            target=membership.user,
+            data={"user": membership.user_id, "role": membership.role},
+        )
+        membership.delete()
+    _forget_actor(membership.user, by)
+
+
+# --- accounts and personal data -------------------------------------------------------------
+
+
+def user_mark_seen(*, user: User, now=None) -> None:
+    """Record a login: inactivity counts from here, and a past warning no longer applies."""
+    now = now or timezone.now()
+    User.objects.filter(pk=user.pk).update(last_seen_at=now, inactivity_warned_at=None)
+    user.last_seen_at = now
+    user.inactivity_warned_at = None
+
+
+def user_anonymise(*, user: User) -> User:
+    """Erase a person but keep what they published, attributed to their association.
+
+    Rows that point to the account (initiatives, messages, history) keep pointing to it;
+    the account itself no longer says who it was and can no longer log in.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        former_email = user.email
+        user.email = f"anonyme-{user.pk}@invalid"
+        user.first_name = ""
+        user.last_name = ""
+        user.set_unusable_password()
+        user.is_active = False
+        user.is_staff = False
+        user.is_superuser = False
+        user.anonymised_at = timezone.now()
+        user.inactivity_warned_at = None
+        user.save()
+        user.groups.clear()
+        user.user_permissions.clear()
+        Membership.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
+        EmailAddress.objects.filter(user=user).delete()
+        # Invitations addressed to the person held their address: it goes too.
+        open_invitations = Invitation.objects.filter(
+            email__iexact=former_email, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+        open_invitations.update(revoked_at=timezone.now())
+        Invitation.objects.filter(email__iexact=former_email).update(email=user.email)
+        _sessions_delete(user)
+    _forget_actor(user)
+    return user
+
+
+def _sessions_delete(user: User) -> None:
+    """End the person's sessions (database-backed sessions; others die with the password)."""
+    if settings.SESSION_ENGINE not in {
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    }:
+        return
+    from django.contrib.sessions.models import Session
+
+    user_key = str(user.pk)
+    stale = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(session.get_decoded().get("_auth_user_id")) == user_key
+    ]
+    if stale:
+        Session.objects.filter(session_key__in=stale).delete()
+        SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806
+        for key in stale:  # the cached_db engine also keeps a copy in the cache
+            SessionStore(session_key=key).delete()
+
+
+def _last_activity():
+    return Greatest(Coalesce("last_seen_at", "date_joined"), Coalesce("last_login", "date_joined"))
+
+
+def inactive_accounts_sweep(*, now=None) -> dict[str, int]:
+    """Warn accounts unseen for INACTIVITY_WARNING_DAYS; anonymise them after the grace period.
+
+    Idempotent: a warned account is not warned again, and one that logged in since its
+    warning is forgotten. Superusers are left alone (someone must keep the keys).
+    """
+    now = now or timezone.now()
+    warn_before = now - timedelta(days=settings.INACTIVITY_WARNING_DAYS)
+    grace = timedelta(days=settings.INACTIVITY_GRACE_DAYS)
+    candidates = User.objects.filter(
+        is_active=True, anonymised_at__isnull=True, is_superuser=False
+    ).annotate(activity=_last_activity())
+
+    forgiven = candidates.filter(
+        inactivity_warned_at__isnull=False, activity__gt=F("inactivity_warned_at")
+    ).update(inactivity_warned_at=None)
+
+    warned = 0
+    for user in candidates.filter(inactivity_warned_at__isnull=True, activity__lt=warn_before):
+        with transaction.atomic():
+            updated = User.objects.filter(pk=user.pk, inactivity_warned_at__isnull=True).update(
+                inactivity_warned_at=now
+            )
+            if updated:
+                _inactivity_email(user, deadline=now + grace)
+                warned += 1
+
+    anonymised = 0
+    for user in candidates.filter(
+        inactivity_warned_at__lte=now - grace,
+        activity__lt=F("inactivity_warned_at"),
+        activity__lte=warn_before,
+    ):
+        user_anonymise(user=user)
+        anonymised += 1
+    return {"warned": warned, "anonymised": anonymised, "forgiven": forgiven}
+
+
+def _inactivity_email(user: User, *, deadline) -> None:
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = _("Votre compte sur le portail du comité sera anonymisé")
+        body = _(
+            "Bonjour,\n\n"
+            "Vous ne vous êtes pas connecté au portail du comité des partenaires du numérique "
+            "pour l'éducation depuis plus de %(days)s jours. Pour protéger vos données "
+            "personnelles, votre compte sera anonymisé le %(deadline)s si vous ne vous "
+            "connectez pas d'ici là. Ce que vous avez publié restera en ligne, au nom de "
+            "votre organisation.\n\n"
+            "Pour garder votre compte, il suffit de vous connecter :\n%(url)s\n"
+        ) % {
+            "days": settings.INACTIVITY_WARNING_DAYS,
+            "deadline": date_format(timezone.localtime(deadline), "j F Y"),
+            "url": settings.SITE_URL + reverse("account_login"),
+        }
+    email_after_commit(to=[user.email], subject=str(subject), body=str(body))
+
+
+def demo_totp_setup(*, user: User, secret: str):
+    """Give a demo account a verified address and a known TOTP secret (idempotent).
+
+    For `make run` only: the secret is printed with the credentials so that the demo's
+    officials and admins pass the MFA gate.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+    from allauth.mfa.utils import decrypt
+
+    with transaction.atomic():
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        current = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+        if current is not None and decrypt(current.data.get("secret", "")) == secret:
+            return current
+        if current is not None:
+            current.delete()
+        return TOTP.activate(user, secret).instance
