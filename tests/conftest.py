@@ -1,8 +1,10 @@
 import pytest
 
+from committee.celery import app as celery_app
 from members.models import Membership
 
 from . import factories as f
+from .mfa import give_totp
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +21,29 @@ def _isolated_storage(settings, tmp_path):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Tasks run in-process unless a test asks for a real worker (marker `celery_worker`).
+
+    `make test` sets REDIS_URL, which makes Celery use the broker; tests that start a real
+    worker on Redis opt out of eager mode with the marker.
+    """
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def mfa():
+    """`mfa(user)` gives the user a TOTP authenticator and returns its secret."""
+    return give_totp
 
 
 @pytest.fixture
