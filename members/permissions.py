@@ -136,7 +136,8 @@ def _is_own(actor: Actor, initiative) -> bool:
 def _view(actor, initiative):
     if initiative.status == PUBLISHED:
         return True
-    return _is_own(actor, initiative) or actor.is_official
+    # A draft belongs to its association until it is submitted.
+    return _is_own(actor, initiative) or (actor.is_official and initiative.status != DRAFT)
 
 
 def _create(actor, _obj):
@@ -146,8 +147,8 @@ def _create(actor, _obj):
 def _edit(actor, initiative):
     if initiative.status in EDITABLE_BY_ASSOCIATION and _is_own(actor, initiative):
         return True
-    # The secretariat may correct any live initiative; the change is recorded.
-    return actor.is_secretariat and initiative.status != ARCHIVED
+    # The secretariat may correct any submitted, live initiative; the change is recorded.
+    return actor.is_secretariat and initiative.status not in {DRAFT, ARCHIVED}
 
 
 def _submit(actor, initiative):
@@ -171,7 +172,7 @@ def _document_download(actor, document):
     initiative = document.initiative
     if initiative.status == PUBLISHED and document.is_public:
         return True
-    return _is_own(actor, initiative) or actor.is_official
+    return _is_own(actor, initiative) or (actor.is_official and initiative.status != DRAFT)
 
 
 def _invite(actor, organisation):

@@ -23,6 +23,7 @@ NONE = frozenset()
 EDITABLE = frozenset({S.DRAFT, S.CHANGES_REQUESTED})
 UNDER_REVIEW = frozenset({S.SUBMITTED, S.IN_REVIEW})
 LIVE = ALL - {S.DRAFT, S.ARCHIVED}
+SUBMITTED_ONCE = ALL - {S.DRAFT}  # a draft belongs to its association until submitted
 PUBLISHED = frozenset({S.PUBLISHED})
 ARCHIVABLE = frozenset({S.PUBLISHED, S.REJECTED})
 
@@ -38,8 +39,8 @@ ROLES = (
 # Action on an initiative (led by `association`) → states in which each role may do it,
 # one column per role in ROLES order.
 INITIATIVE_MATRIX = {
-    Action.INITIATIVE_VIEW: (PUBLISHED, PUBLISHED, ALL, ALL, ALL, ALL),
-    Action.INITIATIVE_EDIT: (NONE, NONE, EDITABLE, EDITABLE, NONE, ALL - {S.ARCHIVED}),
+    Action.INITIATIVE_VIEW: (PUBLISHED, PUBLISHED, ALL, ALL, SUBMITTED_ONCE, SUBMITTED_ONCE),
+    Action.INITIATIVE_EDIT: (NONE, NONE, EDITABLE, EDITABLE, NONE, LIVE),
     Action.INITIATIVE_SUBMIT: (NONE, NONE, EDITABLE, EDITABLE, NONE, NONE),
     Action.INITIATIVE_COMMENT: (NONE, NONE, LIVE, LIVE, LIVE, LIVE),
     Action.INITIATIVE_ASSIGN: (NONE, NONE, NONE, NONE, UNDER_REVIEW, UNDER_REVIEW),
@@ -50,8 +51,8 @@ INITIATIVE_MATRIX = {
 
 # Downloading a document of an initiative, by the document's visibility (columns as above).
 DOCUMENT_MATRIX = {
-    "public": (PUBLISHED, PUBLISHED, ALL, ALL, ALL, ALL),
-    "private": (NONE, NONE, ALL, ALL, ALL, ALL),
+    "public": (PUBLISHED, PUBLISHED, ALL, ALL, SUBMITTED_ONCE, SUBMITTED_ONCE),
+    "private": (NONE, NONE, ALL, ALL, SUBMITTED_ONCE, SUBMITTED_ONCE),
 }
 
 OFFICIALS = {"reviewer", "secretariat"}
