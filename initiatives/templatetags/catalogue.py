@@ -16,3 +16,11 @@ def catalogue_url(params: dict, **changes) -> str:
     if "page" not in changes:
         merged.pop("page", None)
     return "?" + urlencode(merged) if merged else "?"
+
+
+@register.filter
+def markdown(text: str):
+    """Markdown rendered then sanitised (safe to show)."""
+    from initiatives.markdown import render_markdown
+
+    return render_markdown(text or "")
