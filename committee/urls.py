@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -6,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from initiatives import exports as open_data
 
-from . import sitemaps, views, views_pilotage, views_public
+from . import sitemaps, views, views_pilotage, views_plan, views_public
 
 admin.site.site_header = _("Administration du comité numérique pour l'éducation")
 admin.site.site_title = _("Administration")
@@ -44,6 +43,13 @@ urlpatterns = [
         name="follow_unsubscribe",
     ),
     path("initiatives/", include("initiatives.urls")),
+    path(
+        "contributions/<slug:slug>/documents/<int:pk>/",
+        views_plan.contribution_document,
+        name="contribution_document",
+    ),
+    path("espace/plan/", include((views_plan.partner_urls, "plan_partner"))),
+    path("pilotage/plan/", include((views_plan.management_urls, "plan_admin"))),
     path("espace/", include("initiatives.urls_workspace")),
     path("instruction/", include("initiatives.urls_review")),
     path("pilotage/", views_pilotage.statistics_page, name="pilotage"),
@@ -91,7 +97,5 @@ urlpatterns = [
 handler404 = "committee.views.error_404"
 handler500 = "committee.views.error_500"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media are never served directly: documents and reports are private and go through
+# views that check permissions.
