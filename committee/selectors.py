@@ -382,7 +382,10 @@ def _milestone_state(milestone: Milestone, today: datetime.date) -> str:
 
 
 def action_plan() -> list[Axis]:
-    """Axes → actions with lead partners, milestones and published evidence: five queries."""
+    """Axes → actions with lead partners, milestones, indicators and published evidence:
+    six queries."""
+    from .models import Indicator
+
     evidence = (
         published_initiatives()
         .select_related("lead_collectivity")
@@ -392,6 +395,7 @@ def action_plan() -> list[Axis]:
     actions = Action.objects.prefetch_related(
         Prefetch("lead_partners", queryset=Organisation.objects.order_by("acronym")),
         Prefetch("milestones", queryset=Milestone.objects.order_by("position", "due_date")),
+        Prefetch("indicators", queryset=Indicator.objects.order_by("position", "pk")),
         Prefetch("initiatives", queryset=evidence, to_attr="evidence"),
     ).order_by("code")
     axes = list(Axis.objects.prefetch_related(Prefetch("actions", queryset=actions)))

@@ -139,6 +139,10 @@ def partner_detail(request, slug):
 
 @require_GET
 def action_plan(request):
+    from .plan_services import plan_refresh_if_stale
+
+    # Computed indicators follow the published catalogue (one cache read when unchanged).
+    plan_refresh_if_stale()
     return render(request, "plan/index.html", {"axes": selectors.action_plan()})
 
 

@@ -489,16 +489,34 @@ def test_action_plan_shows_axes_actions_progress_partners_milestones_and_evidenc
     assert "Réalisée" in page.split("A5.1 — Raccorder les écoles")[1].split("</article>")[0]
 
 
+def test_the_plan_shows_indicators_with_their_attainment(client, world):
+    from committee.models import Indicator
+
+    action = f.ActionFactory(code="Z1", title="Mesurer la couverture")
+    Indicator.objects.create(
+        action=action,
+        label="Écoles raccordées",
+        unit="écoles",
+        baseline=0,
+        target=200,
+        current_value=50,
+    )
+    page = client.get("/plan-d-action/").content.decode()
+    section = page.split("Z1 — Mesurer la couverture")[1].split("</article>")[0]
+    assert "Écoles raccordées (écoles)" in section
+    assert "(25 %)" in section
+
+
 def test_action_plan_queries_are_constant(client, world, django_assert_max_num_queries):
     client.get("/plan-d-action/")
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         client.get("/plan-d-action/")
     for n in range(10):
         action = f.ActionFactory(code=f"B{n}", axis=f.axis(n % 6 + 1))
         action.lead_partners.set([world["lyon_ent"].lead_organisation])
         action.initiatives.set([world["brest"]])
         f.MilestoneFactory(action=action)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert client.get("/plan-d-action/").status_code == 200
 
 
