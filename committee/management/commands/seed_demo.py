@@ -1,0 +1,69 @@
+"""`manage.py seed_demo`: the signatories, referentials and a realistic demo catalogue."""
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from committee.demo.seed import DEMO_PASSWORD, demo_seed
+
+
+class Command(BaseCommand):
+    help = _(
+        "Crée ou met à jour les données de démonstration : organisations signataires, axes, "
+        "référentiels, initiatives, plan d'action, contributions et comptes de démonstration. "
+        "Peut être relancée sans créer de doublons."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reference-only",
+            action="store_true",
+            help=_(
+                "Seulement les données de référence publiques (organisations, axes, "
+                "référentiels) : ni initiatives d'exemple ni comptes."
+            ),
+        )
+        parser.add_argument(
+            "--no-accounts",
+            action="store_true",
+            help=_("Ne pas créer les comptes de démonstration."),
+        )
+
+    def handle(self, *args, reference_only=False, no_accounts=False, **options):
+        started = time.monotonic()
+        report = demo_seed(with_accounts=not no_accounts, reference_only=reference_only)
+        if report.territories_loaded:
+            self.stdout.write(_("Territoires du COG chargés (la table des communes était vide)."))
+        for name, count in report.counts.items():
+            self.stdout.write(f"  {name} : {count}")
+        if report.accounts_refused:
+            self.stdout.write(
+                self.style.WARNING(
+                    _(
+                        "Comptes de démonstration NON créés : DEMO_ACCOUNTS_ENABLED est désactivé "
+                        "(environnement de production). Leur mot de passe est public ; ils "
+                        "n'ont pas leur place sur un site ouvert. Les initiatives d'exemple "
+                        "n'ont donc pas d'auteur."
+                    )
+                )
+            )
+        if report.accounts:
+            self.stdout.write("")
+            self.stdout.write(
+                _("Comptes de démonstration (mot de passe commun : %(password)s)")
+                % {"password": DEMO_PASSWORD}
+            )
+            width = max(len(email) for email, _label in report.accounts)
+            for email, label in report.accounts:
+                self.stdout.write(f"  {email.ljust(width)}  {label}")
+            if not settings.DEBUG:
+                self.stdout.write(
+                    self.style.WARNING(_("Ne laissez pas ces comptes sur un site public."))
+                )
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Données de démonstration prêtes en %.1f s.") % (time.monotonic() - started)
+            )
+        )
