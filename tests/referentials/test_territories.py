@@ -261,6 +261,10 @@ def test_the_shipped_file_loads_the_whole_country():
     assert (lyon.parent.code, lyon.department_code, lyon.region_code) == ("69", "69", "84")
     assert lyon.parent.parent.code == "84"
     assert lyon.epci.name == "Métropole de Lyon"
+    # Official names keep their article.
+    assert _get(L.COMMUNE, "76351").name == "Le Havre"
+    assert _get(L.COMMUNE, "17300").name == "La Rochelle"
+    assert _get(L.COMMUNE, "91692").name == "Les Ulis"
 
     mayotte = _get(L.DEPARTMENT, "976")
     assert (mayotte.parent.code, mayotte.region_code) == ("06", "06")
