@@ -183,6 +183,15 @@ ACCOUNTS = [
     ("admin", "Claire", "Fontaine", None, "superuser"),
 ]
 
+# Known TOTP secrets (base32) of the demo accounts the MFA gate applies to, printed with the
+# credentials so the demo can be used: `oathtool --totp -b SECRET` gives the current code.
+TOTP_SECRETS = {
+    "admin-association": "ADMINASSOCIATIONDEMOCOMITEAMFAAA",
+    "instructeur": "INSTRUCTEURDEMOCOMITEMINISTEREAA",
+    "secretariat": "SECRETARIATDEMOCOMITEMINISTEREAA",
+    "admin": "SUPERUTILISATEURDEMOCOMITEADMINA",
+}
+
 # Authors of the other associations' initiatives: they cannot log in (no usable password).
 AUTHORS = [
     ("redaction-france-urbaine", "Mathieu", "Girard", "AMGVF"),
@@ -2060,7 +2069,6 @@ ACTIONS = [
         "réussies pour que d'autres collectivités puissent s'en inspirer.",
         "leads": ["AMF", "Villes Internet", "MEN"],
         "status": "in_progress",
-        "progress": 70,
         "start": D(2016, 1, 15),
         "due": D(2027, 6, 30),
         "milestones": [
@@ -2082,7 +2090,6 @@ ACTIONS = [
         "aux médias associant école, collectivités et associations.",
         "leads": ["RFVE", "AMVBF", "MEN"],
         "status": "in_progress",
-        "progress": 40,
         "start": D(2020, 9, 1),
         "due": D(2027, 8, 31),
         "milestones": [
@@ -2107,7 +2114,6 @@ ACTIONS = [
         "équipements, ressources et formation.",
         "leads": ["ADF", "ARF", "MEN"],
         "status": "done",
-        "progress": 100,
         "start": D(2016, 1, 1),
         "due": D(2018, 12, 31),
         "milestones": [
@@ -2125,7 +2131,6 @@ ACTIONS = [
         "dans une convention type adaptable par chaque territoire.",
         "leads": ["AMF", "ADF", "ARF", "MEN"],
         "status": "in_progress",
-        "progress": 80,
         "start": D(2022, 1, 1),
         "due": D(2026, 12, 31),
         "milestones": [
@@ -2143,7 +2148,6 @@ ACTIONS = [
         "CRCN Édu, avec l'appui des animateurs numériques des collectivités.",
         "leads": ["MEN", "ARF"],
         "status": "in_progress",
-        "progress": 55,
         "start": D(2022, 9, 1),
         "due": D(2027, 12, 31),
         "milestones": [
@@ -2161,7 +2165,6 @@ ACTIONS = [
         "compétences, marchés, données, accompagnement.",
         "leads": ["AMF", "AMRF", "Villes Internet"],
         "status": "done",
-        "progress": 100,
         "start": D(2017, 1, 1),
         "due": D(2018, 6, 30),
         "milestones": [
@@ -2178,7 +2181,6 @@ ACTIONS = [
         "le numérique serve les apprentissages.",
         "leads": ["MEN", "AMF", "AMRF"],
         "status": "done",
-        "progress": 100,
         "start": D(2020, 6, 1),
         "due": D(2021, 3, 31),
         "milestones": [
@@ -2200,7 +2202,6 @@ ACTIONS = [
         "authentification, supervision) pour guider les marchés des collectivités.",
         "leads": ["MEN", "ADF", "ARF"],
         "status": "in_progress",
-        "progress": 65,
         "start": D(2023, 1, 1),
         "due": D(2026, 12, 31),
         "milestones": [
@@ -2217,7 +2218,6 @@ ACTIONS = [
         "les évolutions du gestionnaire d'accès aux ressources.",
         "leads": ["MEN", "RFVE"],
         "status": "planned",
-        "progress": 0,
         "start": D(2027, 1, 1),
         "due": D(2028, 6, 30),
         "milestones": [
@@ -2234,7 +2234,6 @@ ACTIONS = [
         "défaut, par satellite ou radio.",
         "leads": ["CDC", "AMRF", "ADF"],
         "status": "in_progress",
-        "progress": 75,
         "start": D(2016, 6, 1),
         "due": D(2026, 12, 31),
         "milestones": [
@@ -2257,7 +2256,6 @@ ACTIONS = [
         "d'achat communes et le reconditionnement.",
         "leads": ["CDC", "AMGVF", "ADF"],
         "status": "in_progress",
-        "progress": 30,
         "start": D(2022, 1, 1),
         "due": D(2027, 12, 31),
         "milestones": [
@@ -2275,7 +2273,6 @@ ACTIONS = [
         "mieux exprimer les besoins et faire émerger des solutions.",
         "leads": ["CDC", "Villes Internet"],
         "status": "in_progress",
-        "progress": 50,
         "start": D(2017, 1, 1),
         "due": D(2027, 12, 31),
         "milestones": [
@@ -2293,7 +2290,6 @@ ACTIONS = [
         "cadre de confiance.",
         "leads": ["CDC", "ARF"],
         "status": "abandoned",
-        "progress": 20,
         "start": D(2018, 1, 1),
         "due": D(2020, 12, 31),
         "milestones": [

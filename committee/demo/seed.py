@@ -18,10 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from committee.models import Action, Axis, Contribution, Milestone
+from committee.plan_services import action_progress_recompute
 from committee.reference import AXES
 from initiatives.models import Initiative, SchoolLevel, StatusChange
 from initiatives.workflow import TRANSITIONS
 from members.models import Membership, Organisation, User
+from members.services import demo_totp_setup
 from referentials.models import Referential, ReferentialItem, Territory
 
 from . import content as c
@@ -59,7 +61,8 @@ LATEST = datetime.date(2026, 11, 15)
 @dataclass
 class DemoReport:
     counts: dict[str, int] = field(default_factory=dict)
-    accounts: list[tuple[str, str]] = field(default_factory=list)  # (email, role label)
+    # (email, role label, TOTP secret or "")
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)
     accounts_refused: bool = False
     territories_loaded: bool = False
 
@@ -201,7 +204,7 @@ def referentials_seed() -> dict[str, ReferentialItem]:
 
 def accounts_seed(
     *, organisations: dict[str, Organisation]
-) -> tuple[dict[str, User], list[tuple[str, str]]]:
+) -> tuple[dict[str, User], list[tuple[str, str, str]]]:
     """One account per role (password DEMO_PASSWORD) and non-login authors for the others.
 
     Returns users keyed by role ("contributor", "admin", "reviewer", …) and by association
@@ -226,7 +229,11 @@ def accounts_seed(
         else:
             label = _("Superutilisateur (administration du site)")
         users.setdefault(role, user)
-        printable.append((email, label))
+        secret = c.TOTP_SECRETS.get(local, "")
+        if secret:
+            # Admins, officials and the superuser must pass the MFA gate.
+            demo_totp_setup(user=user, secret=secret)
+        printable.append((email, label, secret))
     for local, first, last, acronym in c.AUTHORS:
         user = _user(
             email=f"{local}@{c.DEMO_EMAIL_DOMAIN}",
@@ -612,7 +619,6 @@ def actions_seed(
                 "title": data["title"],
                 "objective": data["objective"],
                 "status": data["status"],
-                "progress": data["progress"],
                 "start_date": data["start"],
                 "due_date": data["due"],
             },
@@ -632,6 +638,8 @@ def actions_seed(
                 {"title": title, "due_date": due, "reached_on": reached},
             )
         action.milestones.filter(position__gte=len(data["milestones"])).delete()
+        # Progress is derived from milestones and indicators, never typed.
+        action_progress_recompute(action=action)
 
 
 def contributions_seed(*, organisations: dict[str, Organisation], axes: dict[int, Axis]) -> None:

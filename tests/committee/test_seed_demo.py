@@ -302,3 +302,29 @@ def test_reference_only_writes_no_examples(db, settings):
     assert not Initiative.objects.exists()
     assert not Action.objects.exists()
     assert not User.objects.exists()
+
+
+def test_demo_officials_and_admins_have_a_known_totp_and_pass_the_mfa_gate(seeded, client):
+    from allauth.mfa.models import Authenticator
+
+    for local in content.TOTP_SECRETS:
+        user = User.objects.get(email=f"{local}@{content.DEMO_EMAIL_DOMAIN}")
+        assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    reviewer = User.objects.get(email=f"instructeur@{content.DEMO_EMAIL_DOMAIN}")
+    client.force_login(reviewer)
+    assert client.get("/instruction/").status_code == 200
+
+
+def test_demo_secrets_are_printed_with_the_credentials(seed_output):
+    for secret in content.TOTP_SECRETS.values():
+        assert secret in seed_output
+
+
+def test_demo_action_progress_is_derived_from_milestones(seeded):
+    from committee.plan_services import derived_progress
+
+    for action in Action.objects.all():
+        expected = derived_progress(
+            milestones=action.milestones.all(), indicators=action.indicators.all()
+        )
+        assert action.progress == expected

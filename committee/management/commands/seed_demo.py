@@ -55,9 +55,19 @@ class Command(BaseCommand):
                 _("Comptes de démonstration (mot de passe commun : %(password)s)")
                 % {"password": DEMO_PASSWORD}
             )
-            width = max(len(email) for email, _label in report.accounts)
-            for email, label in report.accounts:
-                self.stdout.write(f"  {email.ljust(width)}  {label}")
+            width = max(len(email) for email, _label, _secret in report.accounts)
+            for email, label, secret in report.accounts:
+                line = f"  {email.ljust(width)}  {label}"
+                if secret:
+                    line += "  " + _("(secret TOTP : %(secret)s)") % {"secret": secret}
+                self.stdout.write(line)
+            self.stdout.write(
+                _(
+                    "Les administrateurs, instructeurs et le secrétariat valident leur connexion "
+                    "par un code à usage unique : `oathtool --totp -b SECRET` ou une application "
+                    "d'authentification configurée avec ce secret."
+                )
+            )
             if not settings.DEBUG:
                 self.stdout.write(
                     self.style.WARNING(_("Ne laissez pas ces comptes sur un site public."))
