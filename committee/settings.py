@@ -5,6 +5,7 @@ Defaults give a working local set-up (SQLite, eager Celery, console email). In p
 loudly otherwise.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "committee.context_processors.site_config",
                 "committee.context_processors.portal",
+                "members.context_processors.notifications",
             ],
         },
     },
@@ -169,7 +171,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
     # Officials' weekly digest, Monday 8:00 Paris time (CELERY_TIMEZONE).
-    "weekly-digest": {
+    "officials-weekly-digest": {
         "task": "committee.tasks.send_weekly_digest",
         "schedule": crontab(hour=8, minute=0, day_of_week="monday"),
     },
@@ -178,7 +180,43 @@ CELERY_BEAT_SCHEDULE = {
         "task": "committee.tasks.sweep_reports",
         "schedule": crontab(minute=17),
     },
+    # Notifications (docs/notifications.md): emails still undelivered are queued again;
+    # digests at 7:00 (daily) and on Monday at 7:15 (weekly); search alerts at 6:30.
+    "sweep-undelivered-notifications": {
+        "task": "members.tasks.sweep_undelivered",
+        "schedule": timedelta(minutes=5),
+    },
+    "daily-notification-digests": {
+        "task": "members.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0),
+        "args": ("daily",),
+    },
+    "weekly-notification-digests": {
+        "task": "members.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=15, day_of_week="monday"),
+        "args": ("weekly",),
+    },
+    "search-alerts": {
+        "task": "committee.alerts.send_search_alerts",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    # Steering figures without criteria kept in the cache (/pilotage/ answers at once).
+    "warm-statistics": {
+        "task": "committee.tasks.warm_statistics",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+
+# Notification emails (members.notifications_delivery). A claimed email is leased this long:
+# above the delivery task's hard time limit (90 s), so a dead worker's lease runs out and the
+# sweep sends the email again. Retries wait base × 2^n seconds (at most an hour), all far
+# below the broker's visibility timeout; after NOTIFICATION_MAX_ATTEMPTS the email is failed.
+NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=120)
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
+# The sweep queues again emails still pending this long after they were due.
+NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=600)
 
 # Email: console by default, any backend through EMAIL_URL (smtp://, consolemail://, …).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
