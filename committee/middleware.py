@@ -19,3 +19,19 @@ class PermissionsPolicyMiddleware:
         if self.policy:
             response.headers.setdefault("Permissions-Policy", self.policy)
         return response
+
+
+class FrenchFirstMiddleware:
+    """French unless the visitor chose English with the language switch.
+
+    Django's LocaleMiddleware would otherwise follow the browser's Accept-Language; the
+    portal is French first, and a choice made on the site (the language cookie) wins.
+    Placed just before LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

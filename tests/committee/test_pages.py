@@ -198,6 +198,11 @@ def test_login_page_uses_the_portal_layout_with_labelled_fields(client):
     assert 'class="fr-input"' in page
 
 
+def test_the_site_is_french_first_whatever_the_browser_language(client):
+    page = text(client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9"))
+    assert '<html lang="fr"' in page
+
+
 def test_language_switch_renders_the_site_in_english(client):
     page = text(client.get("/"))
     assert 'action="/i18n/setlang/" method="post"' in page
