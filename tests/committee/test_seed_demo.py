@@ -315,7 +315,7 @@ def test_demo_officials_and_admins_have_a_known_totp_and_pass_the_mfa_gate(seede
     assert client.get("/instruction/").status_code == 200
 
 
-def test_demo_secrets_are_printed_with_the_credentials(seed_output):
+def test_demo_secrets_are_printed_with_the_credentials(seed_output, seeded):
     for secret in content.TOTP_SECRETS.values():
         assert secret in seed_output
 

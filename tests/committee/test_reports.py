@@ -1,0 +1,555 @@
+"""Reports ordered from /pilotage/rapports/: ordering, building (in-process), files, expiry.
+
+The same jobs run on a real worker in test_report_worker.py.
+"""
+
+import datetime
+import html
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import OperationalError
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from committee import report_builders, report_services
+from committee.models import Action, Report
+from committee.report_services import ReportError, report_request, report_retry, reports_sweep
+from members.models import Event
+
+pytestmark = pytest.mark.django_db
+
+XLSX = Report.Kind.INITIATIVES_XLSX
+PLAN = Report.Kind.ACTION_PLAN_PDF
+REGION = Report.Kind.REGION_SUMMARY_PDF
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def order(kind, by, params=None, *, capture) -> Report:
+    """Order a report and run its job (in-process) once the transaction commits."""
+    with capture(execute=True):
+        report = report_request(kind=kind, params=params or {}, by=by)
+    report.refresh_from_db()
+    return report
+
+
+def done_report(user, *, expires_in=datetime.timedelta(hours=2), content=b"PK-xlsx") -> Report:
+    now = timezone.now()
+    report = Report.objects.create(
+        kind=XLSX,
+        requested_by=user,
+        status=Report.Status.DONE,
+        progress=100,
+        finished_at=now,
+        expires_at=now + expires_in,
+    )
+    report.file.save("initiatives-test.xlsx", ContentFile(content))
+    return report
+
+
+def fake_pdf(params, out, progress) -> str:
+    out.write(b"%PDF-1.7")
+    return "plan.pdf"
+
+
+def pdf_text(report: Report) -> str:
+    with report.file.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+# -- ordering ---------------------------------------------------------------------------------
+
+
+def test_ordering_queues_a_report_and_sends_its_job_after_commit(
+    official, celery_eager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        report = report_request(kind=PLAN, params={}, by=official)
+    assert Report.objects.get(pk=report.pk).status == Report.Status.QUEUED
+    assert report.requested_by == official
+    assert len(callbacks) == 1  # the job waits for the commit: a worker finds the row
+    callbacks[0]()
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE
+
+
+def test_association_staff_cannot_order_reports(staff):
+    with pytest.raises(PermissionDenied):
+        report_request(kind=PLAN, params={}, by=staff)
+    assert not Report.objects.exists()
+
+
+def test_region_summary_needs_a_known_region(official, territory):
+    with pytest.raises(ReportError, match="Choisissez la région"):
+        report_request(kind=REGION, params={}, by=official)
+    with pytest.raises(ReportError, match="Région inconnue"):
+        report_request(kind=REGION, params={"region": "99"}, by=official)
+
+
+def test_spreadsheet_keeps_only_valid_catalogue_filters(official, celery_eager, dataset):
+    report = report_request(
+        kind=XLSX, params={"filters": {"region": "84", "sort": "title", "page": "3"}}, by=official
+    )
+    assert report.params == {"filters": {"region": "84"}}
+    with pytest.raises(ReportError, match="Critères invalides"):
+        report_request(kind=XLSX, params={"filters": {"commune": "abc"}}, by=official)
+
+
+def test_pending_reports_per_official_are_capped(official):
+    for _ in range(report_services.MAX_PENDING_PER_USER):
+        report_request(kind=PLAN, params={}, by=official)
+    with pytest.raises(ReportError, match="en préparation"):
+        report_request(kind=PLAN, params={}, by=official)
+
+
+# -- building ---------------------------------------------------------------------------------
+
+
+def test_spreadsheet_has_every_initiative_of_the_criteria(
+    official, celery_eager, dataset, django_capture_on_commit_callbacks
+):
+    report = order(XLSX, official, capture=django_capture_on_commit_callbacks)
+    assert report.status == Report.Status.DONE and report.progress == 100
+    with report.file.open("rb") as handle:
+        sheet = load_workbook(io.BytesIO(handle.read()), read_only=True)["initiatives"]
+        table = list(sheet.values)
+    headers = table[0]
+    assert list(headers) == report_builders.xlsx_headers()
+    assert {"Titre", "Statut", "Soumise le", "Actions du plan liées"} <= set(headers)
+    titles = sorted(row[headers.index("Titre")] for row in table[1:])
+    assert titles == ["P1", "P2", "P3", "P4"]  # published by default
+
+
+def test_spreadsheet_follows_the_criteria_across_statuses(
+    official, celery_eager, dataset, django_capture_on_commit_callbacks
+):
+    params = {"filters": {"region": "84", "status": "all"}}
+    report = order(XLSX, official, params, capture=django_capture_on_commit_callbacks)
+    with report.file.open("rb") as handle:
+        sheet = load_workbook(io.BytesIO(handle.read()), read_only=True)["initiatives"]
+        table = list(sheet.values)
+    headers = table[0]
+    by_title = {row[headers.index("Titre")]: row for row in table[1:]}
+    assert sorted(by_title) == ["P1", "P2", "P3", "R1", "S1"]
+    assert by_title["S1"][headers.index("Statut")] == "Soumise"
+    assert by_title["P1"][headers.index("Axes de travail")] == "1|5"
+
+
+def test_spreadsheet_cells_are_typed(
+    official, celery_eager, dataset, django_capture_on_commit_callbacks
+):
+    from initiatives.models import Initiative
+
+    Initiative.objects.filter(title="P1").update(budget="12500.50", schools_reached=7)
+    report = order(XLSX, official, capture=django_capture_on_commit_callbacks)
+    with report.file.open("rb") as handle:
+        workbook = load_workbook(io.BytesIO(handle.read()))
+    sheet = workbook["initiatives"]
+    headers = [cell.value for cell in sheet[1]]
+    assert all(cell.font.b for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[headers.index("Titre")].value == "P1")
+    assert row[headers.index("Budget (€)")].value == 12500.5
+    assert row[headers.index("Écoles et établissements")].value == 7
+    assert row[headers.index("Date de début")].value == datetime.datetime(2024, 9, 1)
+    assert row[headers.index("Date de début")].number_format == "yyyy-mm-dd"
+    published = row[headers.index("Date de publication")].value
+    assert published == datetime.datetime(2024, 2, 1, 13, 0)  # noon UTC, in Paris time
+    assert workbook["criteres"]["B3"].value == 4  # rows written
+
+
+def test_spreadsheet_text_never_becomes_a_formula(
+    official, celery_eager, dataset, django_capture_on_commit_callbacks
+):
+    from initiatives.models import Initiative
+
+    Initiative.objects.filter(title="P1").update(
+        summary='=HYPERLINK("http://x","y")', description='Texte\x01 <b>gras</b> & "cité"'
+    )
+    report = order(XLSX, official, capture=django_capture_on_commit_callbacks)
+    with report.file.open("rb") as handle:
+        sheet = load_workbook(io.BytesIO(handle.read()))["initiatives"]
+    summaries = [cell for cell in sheet["D"] if str(cell.value).startswith("=HYPERLINK")]
+    assert summaries and all(cell.data_type == "s" for cell in summaries)
+    # Markup stays text, and characters XML cannot hold are dropped.
+    assert 'Texte <b>gras</b> & "cité"' in [cell.value for cell in sheet["E"]]
+
+
+def test_action_plan_pdf_lists_the_actions(
+    official, celery_eager, dataset, django_capture_on_commit_callbacks
+):
+    report = order(PLAN, official, capture=django_capture_on_commit_callbacks)
+    assert report.status == Report.Status.DONE, report.error
+    assert report.download_name.endswith(".pdf")
+    text = pdf_text(report)
+    assert "Plan d'action du comité" in text
+    assert "A1 — Recenser les équipements" in text
+    assert "Questionnaire diffusé" in text
+
+
+@pytest.fixture
+def review(dataset, secretary):
+    """A closed plan review: the plan frozen on its day, one action assessed."""
+    from committee.models import ActionAssessment, PlanReview
+    from committee.plan_services import plan_snapshot
+
+    frozen = PlanReview.objects.create(
+        title="Revue du printemps",
+        held_on=timezone.localdate(),
+        snapshot=plan_snapshot(),
+        status=PlanReview.Status.CLOSED,
+        summary="Le recensement prend du retard.",
+        closed_at=timezone.now(),
+    )
+    ActionAssessment.objects.create(
+        review=frozen,
+        action=Action.objects.get(code="A1"),
+        rating=ActionAssessment.Rating.AT_RISK,
+        comment="Questionnaire en attente de validation",
+        next_step="Relancer les départements",
+    )
+    return frozen
+
+
+def test_action_plan_pdf_from_a_review(
+    official, celery_eager, review, django_capture_on_commit_callbacks
+):
+    # The plan moves after the review: the report shows it as the review froze it.
+    Action.objects.filter(code="A1").update(title="Intitulé changé après la revue")
+    params = {"review_id": review.pk}
+    report = order(PLAN, official, params, capture=django_capture_on_commit_callbacks)
+    assert report.status == Report.Status.DONE, report.error
+    text = pdf_text(report)
+    assert "Revue du printemps" in text and "Le recensement prend du retard." in text
+    assert "A1 — Recenser les équipements" in text
+    assert "Intitulé changé" not in text
+    assert "À risque" in text and "Relancer les départements" in text
+
+
+def test_action_plan_from_an_unknown_review_is_refused(official):
+    with pytest.raises(ReportError, match="Revue du plan inconnue"):
+        report_request(kind=PLAN, params={"review_id": 999_999}, by=official)
+
+
+def test_reports_page_offers_the_plan_reviews(client, official, celery_eager, review):
+    login(client, official)
+    page = html.unescape(client.get("/pilotage/rapports/").content.decode())
+    assert "Revue du printemps" in page
+    client.post("/pilotage/rapports/", {"kind": PLAN, "review": str(review.pk)})
+    assert Report.objects.get().params == {"review_id": review.pk}
+
+
+def test_region_summary_pdf_has_the_region_figures(
+    official, celery_eager, dataset, django_capture_on_commit_callbacks
+):
+    report = order(REGION, official, {"region": "84"}, capture=django_capture_on_commit_callbacks)
+    assert report.status == Report.Status.DONE, report.error
+    text = pdf_text(report)
+    assert "Synthèse régionale : Auvergne-Rhône-Alpes" in text
+    assert "Initiatives par département" in text
+    assert "P3" in text and "P4" not in text  # P4 is in Île-de-France
+
+
+def test_requester_is_told_when_the_report_is_ready(
+    official, celery_eager, dataset, mailoutbox, django_capture_on_commit_callbacks
+):
+    report = order(PLAN, official, capture=django_capture_on_commit_callbacks)
+    assert [message.to for message in mailoutbox] == [[official.email]]
+    assert "/pilotage/rapports/" in mailoutbox[0].body
+    assert Event.objects.filter(kind=Event.Kind.REPORT_READY, object_id=report.pk).count() == 1
+    hours = (report.expires_at - report.finished_at).total_seconds() / 3600
+    assert round(hours) == 72
+
+
+def test_a_failing_report_ends_failed_with_its_error_and_can_be_retried(
+    official, celery_eager, dataset, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(params, out, progress):
+        raise ValueError("colonne inconnue")
+
+    monkeypatch.setitem(report_builders.BUILDERS, PLAN, broken)
+    report = order(PLAN, official, capture=django_capture_on_commit_callbacks)
+    assert report.status == Report.Status.FAILED
+    assert "colonne inconnue" in report.error and not report.file
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        report_retry(report=report, by=official)
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE and report.error == ""
+
+
+def test_transient_errors_are_retried(official, celery_eager, dataset, monkeypatch):
+    from committee.tasks import build_report
+
+    calls = []
+    original = report_builders.BUILDERS[PLAN]
+
+    def flaky(params, out, progress):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("connexion perdue")
+        return original(params, out, progress)
+
+    monkeypatch.setitem(report_builders.BUILDERS, PLAN, flaky)
+    report = Report.objects.create(kind=PLAN, requested_by=official)
+    # In-process, the retry runs at once (a worker would wait 30 s).
+    celery_eager.conf.task_eager_propagates = False
+    build_report.apply(args=[report.pk])
+    report.refresh_from_db()
+    assert len(calls) == 2
+    assert report.status == Report.Status.DONE and report.attempts == 2
+
+
+def test_transient_errors_end_failed_after_the_last_attempt(official, celery_eager, monkeypatch):
+    from committee.tasks import build_report
+
+    def down(params, out, progress):
+        raise OperationalError("base injoignable")
+
+    monkeypatch.setitem(report_builders.BUILDERS, PLAN, down)
+    report = Report.objects.create(kind=PLAN, requested_by=official)
+    celery_eager.conf.task_eager_propagates = False
+    build_report.apply(args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED and "base injoignable" in report.error
+    assert report.attempts == report_services.MAX_ATTEMPTS
+
+
+def test_only_failed_reports_are_retried(official, celery_eager):
+    report = done_report(official)
+    with pytest.raises(ReportError):
+        report_retry(report=report, by=official)
+
+
+def test_another_official_cannot_retry_my_report(official, other_official):
+    report = Report.objects.create(kind=PLAN, requested_by=official, status=Report.Status.FAILED)
+    with pytest.raises(PermissionDenied):
+        report_retry(report=report, by=other_official)
+
+
+def test_a_job_delivered_twice_builds_once(official, celery_eager, monkeypatch):
+    from committee.tasks import build_report
+
+    built = []
+
+    def builder(params, out, progress):
+        built.append(1)
+        return fake_pdf(params, out, progress)
+
+    monkeypatch.setitem(report_builders.BUILDERS, PLAN, builder)
+    report = Report.objects.create(kind=PLAN, requested_by=official)
+    assert build_report.apply(args=[report.pk]).get() == "done"
+    assert build_report.apply(args=[report.pk]).get() == "skipped"
+    assert built == [1]
+
+
+def test_a_run_whose_worker_died_is_taken_over(official, celery_eager, dataset):
+    from committee.tasks import build_report
+
+    long_ago = timezone.now() - report_services.STALE_AFTER - datetime.timedelta(minutes=1)
+    report = Report.objects.create(
+        kind=PLAN, requested_by=official, status=Report.Status.RUNNING, started_at=long_ago
+    )
+    recent = Report.objects.create(
+        kind=PLAN, requested_by=official, status=Report.Status.RUNNING, started_at=timezone.now()
+    )
+    assert build_report.apply(args=[report.pk]).get() == "done"
+    assert build_report.apply(args=[recent.pk]).get() == "skipped"  # its worker is still at it
+
+
+def test_a_report_that_keeps_killing_its_worker_fails(official, celery_eager):
+    from committee.tasks import build_report
+
+    long_ago = timezone.now() - report_services.STALE_AFTER - datetime.timedelta(minutes=1)
+    report = Report.objects.create(
+        kind=PLAN,
+        requested_by=official,
+        status=Report.Status.RUNNING,
+        started_at=long_ago,
+        attempts=report_services.MAX_ATTEMPTS,
+    )
+    build_report.apply(args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED and "tentatives" in report.error
+
+
+# -- pages ------------------------------------------------------------------------------------
+
+
+def test_reports_page_orders_a_report(client, official, celery_eager, territory):
+    login(client, official)
+    response = client.post("/pilotage/rapports/", {"kind": REGION, "region": "84"})
+    report = Report.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/pilotage/rapports/#rapport-{report.pk}")
+    assert report.params == {"region": "84"} and report.requested_by == official
+
+
+def test_reports_page_carries_the_statistics_criteria_to_the_spreadsheet(
+    client, official, celery_eager, dataset
+):
+    login(client, official)
+    page = client.get("/pilotage/rapports/", {"axis": "5", "region": "84"})
+    assert "Axe de travail : 5" in html.unescape(page.content.decode())
+    client.post("/pilotage/rapports/?axis=5&region=84", {"kind": XLSX})
+    assert Report.objects.get().params == {"filters": {"axis": "5", "region": "84"}}
+
+
+def test_reports_page_shows_errors(client, official, territory):
+    response = login(client, official).post("/pilotage/rapports/", {"kind": REGION})
+    assert response.status_code == 200
+    assert "Choisissez la région" in html.unescape(response.content.decode())
+    assert not Report.objects.exists()
+
+
+def test_officials_see_their_own_reports_and_the_secretariat_sees_all(
+    client, official, other_official, secretary
+):
+    mine = Report.objects.create(kind=PLAN, requested_by=official)
+    theirs = Report.objects.create(kind=PLAN, requested_by=other_official)
+    listed = login(client, official).get("/pilotage/rapports/").context["rows"]
+    assert [row["report"] for row in listed] == [mine]
+    listed = login(client, secretary).get("/pilotage/rapports/").context["rows"]
+    assert {row["report"] for row in listed} == {mine, theirs}
+
+
+def test_pending_reports_show_a_progress_bar_that_updates_itself(client, official):
+    Report.objects.create(
+        kind=PLAN, requested_by=official, status=Report.Status.RUNNING, progress=40
+    )
+    page = html.unescape(login(client, official).get("/pilotage/rapports/").content.decode())
+    assert 'max="100" value="40" data-report-progress' in page
+    assert "js/report-progress.js" in page and "Actualiser la page" in page
+    assert 'aria-live="polite"' in page
+
+
+def test_reports_pages_refuse_association_staff_and_anonymous(client, staff):
+    assert client.get("/pilotage/rapports/").status_code == 302
+    assert login(client, staff).get("/pilotage/rapports/").status_code == 403
+
+
+def test_status_json_gives_progress_to_the_requester_only(client, official, other_official):
+    report = Report.objects.create(
+        kind=PLAN, requested_by=official, status=Report.Status.RUNNING, progress=35
+    )
+    url = f"/pilotage/rapports/{report.pk}/etat.json"
+    state = login(client, official).get(url).json()
+    assert state["status"] == "running" and state["progress"] == 35
+    assert state["finished"] is False and state["file_url"] is None
+    assert login(client, other_official).get(url).status_code == 404
+
+
+def test_status_json_links_the_file_once_done(client, official):
+    report = done_report(official)
+    state = login(client, official).get(f"/pilotage/rapports/{report.pk}/etat.json").json()
+    assert state["finished"] and state["file_url"] == f"/pilotage/rapports/{report.pk}/fichier/"
+
+
+def test_retry_from_the_page(client, official, celery_eager, monkeypatch):
+    monkeypatch.setitem(report_builders.BUILDERS, PLAN, fake_pdf)
+    report = Report.objects.create(
+        kind=PLAN, requested_by=official, status=Report.Status.FAILED, error="oups"
+    )
+    response = login(client, official).post(f"/pilotage/rapports/{report.pk}/relancer/")
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == Report.Status.QUEUED and report.error == ""
+
+
+# -- files ------------------------------------------------------------------------------------
+
+
+def test_requester_downloads_the_file_as_an_attachment(client, official):
+    report = done_report(official, content=b"contenu du tableur")
+    response = login(client, official).get(f"/pilotage/rapports/{report.pk}/fichier/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"contenu du tableur"
+    response.close()
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "initiatives-test.xlsx" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "spreadsheetml" in response["Content-Type"]
+
+
+def test_file_is_stored_privately_under_a_random_name(official):
+    report = done_report(official)
+    assert report.file.name.startswith("reports/")
+    assert len(report.file.name.split("/")[1]) == 32
+
+
+def test_other_officials_get_404_but_the_secretariat_downloads(
+    client, official, other_official, secretary
+):
+    report = done_report(official)
+    url = f"/pilotage/rapports/{report.pk}/fichier/"
+    assert login(client, other_official).get(url).status_code == 404
+    response = login(client, secretary).get(url)
+    response.close()
+    assert response.status_code == 200
+
+
+def test_association_staff_and_anonymous_cannot_download(client, official, staff):
+    report = done_report(official)
+    url = f"/pilotage/rapports/{report.pk}/fichier/"
+    response = client.get(url)
+    assert response.status_code == 302 and "/comptes/login/" in response["Location"]
+    assert login(client, staff).get(url).status_code in (403, 404)
+
+
+def test_expired_file_answers_410_with_a_message(client, official):
+    report = done_report(official, expires_in=-datetime.timedelta(minutes=1))
+    response = login(client, official).get(f"/pilotage/rapports/{report.pk}/fichier/")
+    assert response.status_code == 410
+    assert "n'est plus disponible" in html.unescape(response.content.decode())
+
+
+def test_unfinished_report_has_no_file(client, official):
+    report = Report.objects.create(kind=PLAN, requested_by=official)
+    response = login(client, official).get(f"/pilotage/rapports/{report.pk}/fichier/")
+    assert response.status_code == 404
+
+
+# -- sweep ------------------------------------------------------------------------------------
+
+
+def test_sweep_deletes_expired_files_and_keeps_the_rows(official, celery_eager):
+    expired = done_report(official, expires_in=-datetime.timedelta(minutes=1))
+    fresh = done_report(official)
+    name = expired.file.name
+    assert default_storage.exists(name)
+    assert reports_sweep()["purged"] == 1
+    assert not default_storage.exists(name)
+    expired.refresh_from_db()
+    assert expired.file.name == "" and expired.purged_at is not None
+    assert expired.status == Report.Status.DONE and expired.is_expired
+    assert default_storage.exists(fresh.file.name)
+    assert reports_sweep()["purged"] == 0  # idempotent
+
+
+def test_sweep_sends_lost_jobs_again(official, celery_eager, dataset):
+    lost = Report.objects.create(kind=PLAN, requested_by=official)
+    Report.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - report_services.LOST_AFTER - datetime.timedelta(minutes=1)
+    )
+    just_ordered = Report.objects.create(kind=PLAN, requested_by=official)
+    assert reports_sweep()["resent"] == 1
+    lost.refresh_from_db()
+    just_ordered.refresh_from_db()
+    assert lost.status == Report.Status.DONE
+    assert just_ordered.status == Report.Status.QUEUED
+
+
+def test_scheduled_jobs_are_in_the_beat_schedule(settings):
+    tasks = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "committee.tasks.sweep_reports" in tasks
+    digest = tasks["committee.tasks.send_weekly_digest"]
+    assert digest.day_of_week == {1} and digest.hour == {8} and digest.minute == {0}
