@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Event, Membership, Organisation, User
+from members.models import Event
+from members.notifications import bundled
 from members.permissions import OFFICIAL_ROLES, STAFF_ROLES, Action, actor_for, can
-from members.services import email_after_commit, event_record
+from members.services import event_record
 
 from .models import Comment, Initiative, StatusChange
 from .models import Status as S
@@ -28,8 +29,8 @@ def initiative_transition(
 
     The move is a conditional UPDATE on the state read by the caller: of two officials
     deciding at once, one wins and the other gets `TransitionConflict`. The move is recorded
-    (StatusChange, and an Event in the same transaction) and the people concerned are
-    emailed once it has committed.
+    (StatusChange, and an Event in the same transaction); the Event notifies the people
+    concerned (initiatives.notifications), by email once it has committed.
     """
     transition = TRANSITIONS.get(name)
     if transition is None:
@@ -81,7 +82,6 @@ def initiative_transition(
         target=initiative,
         data={"from": change.from_status, "to": change.to_status, "comment": comment},
     )
-    _transition_emails(initiative=initiative, name=name, by=by, comment=comment)
     if S.PUBLISHED in (change.from_status, change.to_status):
         from .selectors import catalogue_changed
 
@@ -107,7 +107,8 @@ def initiative_reject(*, initiative: Initiative, by, comment: str) -> StatusChan
     return initiative_transition(initiative=initiative, name="reject", by=by, comment=comment)
 
 
-# --- Review: events and emails of transitions, assignment, the private thread ---------------
+# --- Review: events of transitions, assignment, the private thread --------------------------
+# Who is told of each event, and how: initiatives.notifications.
 
 TRANSITION_EVENTS = {
     "submit": Event.Kind.SUBMITTED,
@@ -132,110 +133,6 @@ def workspace_url(initiative: Initiative) -> str:
     return settings.SITE_URL + path
 
 
-def _active_emails(users) -> list[str]:
-    return list(users.filter(is_active=True).values_list("email", flat=True))
-
-
-def _official_emails() -> list[str]:
-    return _active_emails(
-        User.objects.filter(
-            memberships__role__in=OFFICIAL_ROLES,
-            memberships__organisation__kind=Organisation.Kind.MINISTRY,
-        ).distinct()
-    )
-
-
-def _admin_emails(initiative: Initiative) -> list[str]:
-    return _active_emails(
-        User.objects.filter(
-            memberships__organisation_id=initiative.lead_organisation_id,
-            memberships__role=Membership.Role.ADMIN,
-        )
-    )
-
-
-def _association_emails(initiative: Initiative) -> list[str]:
-    """The initiative's author and the admins of its association: those answering for it."""
-    emails = _admin_emails(initiative)
-    author = initiative.created_by
-    if author is not None and author.is_active:
-        emails.append(author.email)
-    return emails
-
-
-def _email(*, to: list[str], by, subject: str, text: str, initiative, url: str, comment=""):
-    """One plain email about an initiative; the person who acted is not told of their act."""
-    recipients = [address for address in to if address and address != getattr(by, "email", None)]
-    lines = [
-        text,
-        "",
-        f"« {initiative.title} » ({initiative.lead_organisation.acronym})",
-    ]
-    if comment:
-        lines += ["", _("Message :"), comment]
-    lines += ["", _("Pour la consulter : %(url)s") % {"url": url}]
-    # A subject is one header line, whatever a title contains.
-    email_after_commit(to=recipients, subject=" ".join(subject.split()), body="\n".join(lines))
-
-
-def _transition_emails(*, initiative: Initiative, name: str, by, comment: str) -> None:
-    """Who hears of a move: a submission goes to the association's admins and to every
-    official; a decision the association must act on or know of (changes requested,
-    published, rejected, unpublished) to the initiative's author and the association's
-    admins. Taking into review and archiving are recorded, not emailed."""
-    title = initiative.title
-    who = str(by)
-    if name == "submit":
-        text = _("%(who)s a soumis cette initiative à l'instruction.") % {"who": who}
-        subject = _("Initiative soumise à l'instruction : %(title)s") % {"title": title}
-        _email(
-            to=_admin_emails(initiative),
-            by=by,
-            subject=subject,
-            text=text,
-            initiative=initiative,
-            url=workspace_url(initiative),
-        )
-        _email(
-            to=_official_emails(),
-            by=by,
-            subject=subject,
-            text=text,
-            initiative=initiative,
-            url=review_url(initiative),
-        )
-        return
-    decisions = {
-        "request_changes": (
-            _("Modifications demandées : %(title)s"),
-            _("Le ministère demande des modifications avant de publier cette initiative."),
-        ),
-        "publish": (
-            _("Initiative publiée : %(title)s"),
-            _("Cette initiative est publiée dans le catalogue du comité."),
-        ),
-        "reject": (
-            _("Initiative refusée : %(title)s"),
-            _("Le ministère a refusé de publier cette initiative."),
-        ),
-        "unpublish": (
-            _("Initiative dépubliée pour réexamen : %(title)s"),
-            _("Cette initiative est retirée du catalogue le temps d'un nouvel examen."),
-        ),
-    }
-    if name in decisions:
-        subject, text = decisions[name]
-        _email(
-            to=_association_emails(initiative),
-            by=by,
-            subject=subject % {"title": title},
-            text=text,
-            initiative=initiative,
-            url=workspace_url(initiative),
-            comment=comment,
-        )
-
-
 def _check_assignee(assignee) -> None:
     if assignee is None:
         return
@@ -251,11 +148,12 @@ def _check_assignee(assignee) -> None:
 
 
 @transaction.atomic
-def initiative_assign(*, initiative: Initiative, assignee, by, notify: bool = True) -> bool:
+def initiative_assign(*, initiative: Initiative, assignee, by) -> bool:
     """Give the initiative to an official (or to nobody); False when nothing changed.
 
     The row is locked and re-read so the assignment (and its history record) applies to
-    the current state, not to what the caller loaded.
+    the current state, not to what the caller loaded. The assignee is told (the ASSIGNED
+    event's notification), unless they assigned themselves.
     """
     _check_assignee(assignee)
     current = Initiative.objects.select_for_update().get(pk=initiative.pk)
@@ -282,15 +180,6 @@ def initiative_assign(*, initiative: Initiative, assignee, by, notify: bool = Tr
         target=initiative,
         data={"assignee": new_id, "previous": previous_id},
     )
-    if notify and assignee is not None:
-        _email(
-            to=[assignee.email],
-            by=by,
-            subject=_("Initiative à instruire : %(title)s") % {"title": initiative.title},
-            text=_("%(who)s vous a confié l'instruction de cette initiative.") % {"who": by},
-            initiative=initiative,
-            url=review_url(initiative),
-        )
     return True
 
 
@@ -303,36 +192,23 @@ class BulkAssignment:
 
 @transaction.atomic
 def initiatives_bulk_assign(*, initiatives, assignee, by) -> BulkAssignment:
-    """Assign several initiatives at once; those that cannot be are reported, not fatal."""
+    """Assign several initiatives at once; those that cannot be are reported, not fatal.
+
+    The assignee gets one email listing them all (members.notifications.bundled), and one
+    in-app notification per initiative.
+    """
     _check_assignee(assignee)
     result = BulkAssignment(assigned=[], unchanged=[], refused=[])
-    for initiative in initiatives:
-        try:
-            with transaction.atomic():
-                changed = initiative_assign(
-                    initiative=initiative, assignee=assignee, by=by, notify=False
-                )
-        except (PermissionDenied, ValidationError) as error:
-            message = error.messages[0] if isinstance(error, ValidationError) else str(error)
-            result.refused.append((initiative, message))
-            continue
-        (result.assigned if changed else result.unchanged).append(initiative)
-    if assignee is not None and result.assigned:
-        lines = [
-            _("%(who)s vous a confié l'instruction de %(n)s initiative(s) :")
-            % {"who": by, "n": len(result.assigned)},
-            "",
-        ]
-        lines += [
-            f"- {i.title} ({i.lead_organisation.acronym}) : {review_url(i)}"
-            for i in result.assigned
-        ]
-        if assignee.email != getattr(by, "email", None):
-            email_after_commit(
-                to=[assignee.email],
-                subject=_("%(n)s initiative(s) à instruire") % {"n": len(result.assigned)},
-                body="\n".join(lines),
-            )
+    with bundled():
+        for initiative in initiatives:
+            try:
+                with transaction.atomic():
+                    changed = initiative_assign(initiative=initiative, assignee=assignee, by=by)
+            except (PermissionDenied, ValidationError) as error:
+                message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+                result.refused.append((initiative, message))
+                continue
+            (result.assigned if changed else result.unchanged).append(initiative)
     return result
 
 
@@ -377,19 +253,6 @@ def comment_post(*, initiative: Initiative, author, body: str) -> Comment:
         organisation=initiative.lead_organisation,
         target=initiative,
         data={"comment": comment.pk, "side": "association" if from_association else "ministry"},
-    )
-    subject = _("Nouveau message : %(title)s") % {"title": initiative.title}
-    text = _("%(who)s a écrit dans la discussion privée de cette initiative.") % {"who": author}
-    if from_association:
-        assignee = initiative.assignee
-        active = assignee is not None and assignee.is_active
-        to = [assignee.email] if active else _official_emails()
-        url = review_url(initiative)
-    else:
-        to = _association_emails(initiative)
-        url = workspace_url(initiative)
-    _email(
-        to=to, by=author, subject=subject, text=text, initiative=initiative, url=url, comment=body
     )
     return comment
 

@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Event, Invitation, Membership, Organisation, User
+from .models import (
+    Event,
+    FailingAddress,
+    Invitation,
+    Membership,
+    Notification,
+    NotificationPreference,
+    Organisation,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -102,3 +111,95 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- notifications: what was sent, what waits, what failed (docs/notifications.md) ---------
+
+
+class DeliveryFilter(admin.SimpleListFilter):
+    title = _("livraison")
+    parameter_name = "livraison"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("undelivered", _("Pas encore envoyées (à envoyer, en cours)")),
+            ("problems", _("En échec (abandon, adresse en échec)")),
+        ]
+
+    def queryset(self, request, queryset):
+        from .models import Notification
+
+        if self.value() == "undelivered":
+            return queryset.filter(
+                status__in=[Notification.Status.PENDING, Notification.Status.SENDING]
+            )
+        if self.value() == "problems":
+            return queryset.filter(
+                status__in=[Notification.Status.FAILED, Notification.Status.DEAD]
+            )
+        return queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Email deliveries and in-app lines, read-only, with a resend for failed emails."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "channel",
+        "digest",
+        "status",
+        "recipient",
+        "email",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "short_error",
+    ]
+    list_filter = [DeliveryFilter, "status", "channel", "kind", "digest"]
+    search_fields = ["recipient__email", "email", "delivery_key"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in Notification._meta.fields]
+    actions = ["resend"]
+
+    @admin.display(description=_("dernière erreur"))
+    def short_error(self, obj):
+        return (obj.last_error or "")[:80]
+
+    @admin.action(description=_("Envoyer de nouveau les courriels sélectionnés"))
+    def resend(self, request, queryset):
+        from .notifications_delivery import resend
+
+        count = resend(
+            queryset.filter(channel=Notification.Channel.EMAIL).values_list("pk", flat=True)
+        )
+        self.message_user(
+            request, _("%(n)s courriel(s) renvoyé(s) aux travailleurs d'envoi.") % {"n": count}
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FailingAddress)
+class FailingAddressAdmin(admin.ModelAdmin):
+    """Addresses no longer written to. Delete a row to try the address again."""
+
+    list_display = ["email", "failures", "blocked_at", "last_failed_at", "last_error"]
+    list_filter = [("blocked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email"]
+    readonly_fields = ["failures", "first_failed_at", "last_failed_at", "last_error"]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "mode"]
+    list_filter = ["kind", "mode"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]

@@ -269,3 +269,185 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+# --- notifications ------------------------------------------------------------------------
+# What people are told, through which channel, and whether it went out. The rows are written
+# in the same transaction as the event they come from (members.notifications), so a message
+# is never lost when the broker or a worker fails: a periodic sweep sends what is left.
+
+
+class Notification(models.Model):
+    """One message for one recipient on one channel: an in-app line or an email.
+
+    Emails are idempotent by construction: a delivery first claims its row with a
+    conditional UPDATE (pending → sending, with a lease), so a task delivered twice sends
+    once; `delivery_key` makes the same message impossible to write twice.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Courriel")
+        IN_APP = "in_app", _("Dans le portail")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("À envoyer")
+        SENDING = "sending", _("En cours d'envoi")
+        SENT = "sent", _("Envoyée")
+        FAILED = "failed", _("Échec (abandon après plusieurs essais)")
+        DEAD = "dead", _("Adresse en échec")
+        BUNDLED = "bundled", _("Regroupée dans un autre envoi")
+        CANCELLED = "cancelled", _("Annulée")
+
+    class Digest(models.TextChoices):
+        NONE = "", _("Tout de suite")
+        DAILY = "daily", _("Récapitulatif quotidien")
+        WEEKLY = "weekly", _("Récapitulatif hebdomadaire")
+
+    recipient = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("destinataire"),
+    )
+    # For people without an account (invitees, followers of a search); empty for users,
+    # whose current address is read when sending.
+    email = models.EmailField(_("adresse"), blank=True)
+    event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
+    kind = models.CharField(_("nature"), max_length=30)
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices)
+    digest = models.CharField(
+        _("envoi"), max_length=10, choices=Digest.choices, default="", blank=True
+    )
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("essais"), default=0)
+    next_attempt_at = models.DateTimeField(_("prochain essai"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("envoi réservé jusqu'au"), null=True, blank=True)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    delivery_key = models.CharField(_("clé d'envoi"), max_length=200, unique=True)
+    path = models.CharField(_("lien"), max_length=500, blank=True)
+    # What the message says, copied when it is written (titles, names, comment…).
+    data = models.JSONField(default=dict, blank=True)
+    # A digest or a grouped email that carried this notification.
+    bundle = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
+    read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(email=""),
+                name="notification_has_recipient",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel="email") | models.Q(recipient__isnull=False),
+                name="notification_in_app_has_user",
+            ),
+        ]
+        indexes = [
+            # The header's unread count and the notification centre.
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(channel="in_app", read_at__isnull=True),
+                name="notification_unread",
+            ),
+            models.Index(fields=["recipient", "channel", "created_at"]),
+            # The sweep and the operations' lists: what is not delivered yet.
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                condition=models.Q(status__in=["pending", "sending", "failed", "dead"]),
+                name="notification_undelivered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient or self.email} ({self.get_status_display()})"
+
+    @property
+    def address(self) -> str:
+        return self.recipient.email if self.recipient_id else self.email
+
+
+class NotificationPreference(models.Model):
+    """How a user wants to hear of one kind of notification. No row means at once."""
+
+    class Mode(models.TextChoices):
+        IMMEDIATE = "immediate", _("Tout de suite")
+        DAILY = "daily", _("Récapitulatif quotidien")
+        WEEKLY = "weekly", _("Récapitulatif hebdomadaire")
+        OFF = "off", _("Jamais par courriel")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_prefs")
+    kind = models.CharField(_("nature"), max_length=30)
+    mode = models.CharField(_("envoi"), max_length=10, choices=Mode.choices)
+
+    class Meta:
+        verbose_name = _("préférence de notification")
+        verbose_name_plural = _("préférences de notification")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_unique"),
+            models.CheckConstraint(
+                condition=models.Q(mode__in=["immediate", "daily", "weekly", "off"]),
+                name="notification_pref_mode_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}: {self.mode}"
+
+
+class NotificationSettings(models.Model):
+    """A user's digests: when the last ones went out, and whether they recap at-once mail."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="notification_settings"
+    )
+    recap = models.CharField(
+        _("récapitulatif des courriels déjà reçus"),
+        max_length=10,
+        choices=[("", _("Non")), ("daily", _("Chaque jour")), ("weekly", _("Chaque semaine"))],
+        default="",
+        blank=True,
+    )
+    last_daily_digest_at = models.DateTimeField(null=True, blank=True)
+    last_weekly_digest_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("réglages des notifications")
+        verbose_name_plural = _("réglages des notifications")
+
+    def __str__(self):
+        return str(self.user_id)
+
+
+class FailingAddress(models.Model):
+    """An address the mail server refuses (hard bounce) or that keeps failing: not retried.
+
+    Deleting the row (admin) lets the address be tried again.
+    """
+
+    email = models.EmailField(_("adresse"), unique=True)
+    failures = models.PositiveIntegerField(_("échecs"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    first_failed_at = models.DateTimeField(_("premier échec"), default=timezone.now)
+    last_failed_at = models.DateTimeField(_("dernier échec"), default=timezone.now)
+    blocked_at = models.DateTimeField(_("bloquée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("adresse en échec")
+        verbose_name_plural = _("adresses en échec")
+        ordering = ["-last_failed_at"]
+
+    def __str__(self):
+        return self.email

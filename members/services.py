@@ -13,14 +13,26 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import Event, Invitation, Membership, Organisation, User
+from .models import (
+    Event,
+    FailingAddress,
+    Invitation,
+    Membership,
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+    Organisation,
+    User,
+)
+from .notifications import event_fan_out
 from .permissions import Action, actor_for, can
 
 logger = logging.getLogger(__name__)
@@ -34,8 +46,13 @@ def event_record(
     target=None,
     data: dict | None = None,
 ) -> Event:
-    """Record an event in the caller's transaction (the notifications' outbox)."""
-    return Event.objects.create(
+    """Record an event in the caller's transaction, with the notifications it causes.
+
+    The notifications are written in the same transaction (the outbox): they exist exactly
+    when the change does, and their emails are queued once it commits
+    (members.notifications).
+    """
+    event = Event.objects.create(
         kind=kind,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         organisation=organisation,
@@ -43,12 +60,17 @@ def event_record(
         object_id=target.pk if target is not None else None,
         data=data or {},
     )
+    if target is not None:
+        event._target_cache = target  # the recipient rules read it without a query
+    event_fan_out(event)
+    return event
 
 
 def email_after_commit(*, to: list[str], subject: str, body: str) -> None:
     """Send a plain email once the transaction has committed; never fail the request.
 
-    A stopgap until notifications are delivered from the event outbox.
+    Not retried if the mail server fails: prefer members.notifications.notification_send,
+    which goes through the notification outbox (retries, sweep, failing addresses).
     """
     recipients = sorted({address for address in to if address})
     if not recipients:
@@ -119,7 +141,6 @@ def invitation_create(
             % {"organisation": organisation}
         )
     now = timezone.now()
-    token = secrets.token_urlsafe(32)
     try:
         with transaction.atomic():
             Invitation.objects.filter(
@@ -132,10 +153,14 @@ def invitation_create(
                 organisation=organisation,
                 email=email,
                 role=role,
-                token_hash=token_hash(token),
+                token_hash=secrets.token_hex(32),  # replaced below, once the row has its id
                 invited_by=by,
                 expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS),
             )
+            token = invitation_token(invitation)
+            invitation.token_hash = token_hash(token)
+            invitation.save(update_fields=["token_hash"])
+            # The invitee is told by the notification of this event (members.notifications).
             event_record(
                 kind=Event.Kind.INVITED,
                 actor=by,
@@ -145,37 +170,34 @@ def invitation_create(
             )
     except IntegrityError as error:  # two invitations to the same address at once
         raise InvitationError(_("Une invitation vient d'être envoyée à cette adresse.")) from error
-    _invitation_email(invitation, token)
     return invitation, token
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The invitation's token, derived from the row and the secret key.
+
+    So the email can be written (or written again, by a retry) without the token ever being
+    stored: the database holds only its hash, and the hash alone does not give the link.
+    """
+    value = f"{invitation.pk}:{invitation.created_at.isoformat()}:{invitation.email}"
+    return salted_hmac("members.Invitation.token", value, algorithm="sha256").hexdigest()
 
 
 def invitation_url(token: str) -> str:
     return settings.SITE_URL + reverse("members:invitation", args=[token])
 
 
-def _invitation_email(invitation: Invitation, token: str) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        organisation = invitation.organisation
-        inviter = invitation.invited_by.get_full_name() if invitation.invited_by else ""
-        subject = _("Invitation à rejoindre %(organisation)s sur le portail du comité") % {
-            "organisation": organisation.acronym
-        }
-        body = _(
-            "Bonjour,\n\n"
-            "%(inviter)s vous invite à agir pour %(name)s (%(acronym)s) sur le portail du "
-            "comité des partenaires du numérique pour l'éducation, avec le rôle « %(role)s ».\n\n"
-            "Pour accepter, ouvrez ce lien avant le %(expires)s :\n%(url)s\n\n"
-            "Ce lien est personnel et ne sert qu'une fois. Si vous n'attendiez pas cette "
-            "invitation, ignorez ce message : rien ne sera créé.\n"
-        ) % {
-            "inviter": inviter or _("Le secrétariat du comité"),
-            "name": organisation.name,
-            "acronym": organisation.acronym,
-            "role": invitation.get_role_display(),
-            "expires": date_format(timezone.localtime(invitation.expires_at), "j F Y à H:i"),
-            "url": invitation_url(token),
-        }
-    email_after_commit(to=[invitation.email], subject=str(subject), body=str(body))
+def invitation_email_context(invitation: Invitation) -> dict:
+    """What the invitation email needs beyond the notification's data: the link (rebuilt,
+    never stored) and dates in the active language."""
+    token = invitation_token(invitation)
+    if invitation.token_hash != token_hash(token):  # the secret key changed since
+        Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash(token))
+    return {
+        "invitation_url": invitation_url(token),
+        "expires": date_format(timezone.localtime(invitation.expires_at), "j F Y à H:i"),
+        "role": invitation.get_role_display(),
+    }
 
 
 def invitation_for_token(token: str) -> Invitation | None:
@@ -443,6 +465,13 @@ def user_anonymise(*, user: User) -> User:
         )
         open_invitations.update(revoked_at=timezone.now())
         Invitation.objects.filter(email__iexact=former_email).update(email=user.email)
+        # What the person was told, and how they wanted to be told (members.notifications).
+        Notification.objects.filter(
+            Q(recipient=user) | Q(recipient__isnull=True, email__iexact=former_email)
+        ).delete()
+        NotificationPreference.objects.filter(user=user).delete()
+        NotificationSettings.objects.filter(user=user).delete()
+        FailingAddress.objects.filter(email__iexact=former_email).delete()
         _sessions_delete(user)
     _forget_actor(user)
     return user

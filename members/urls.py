@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_notifications
 
 app_name = "members"
 
@@ -19,4 +19,29 @@ urlpatterns = [
     path("compte/", views.account, name="account"),
     path("compte/donnees.json", views.account_data, name="account_data"),
     path("compte/supprimer/", views.account_delete, name="account_delete"),
+]
+
+# Notifications: the centre, preferences and one-click unsubscribe (views_notifications).
+urlpatterns += [
+    path("notifications/", views_notifications.notification_list, name="notifications"),
+    path(
+        "notifications/<int:pk>/lue/",
+        views_notifications.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/tout-lu/",
+        views_notifications.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/preferences/",
+        views_notifications.notification_preferences,
+        name="notification_preferences",
+    ),
+    path(
+        "notifications/desabonner/<str:token>/",
+        views_notifications.notification_unsubscribe,
+        name="notification_unsubscribe",
+    ),
 ]

@@ -392,10 +392,13 @@ def test_publishing_records_the_change_and_tells_the_association(
     assert event.organisation == association
     assert event.object_id == in_review.pk
     assert event.data == {"from": "in_review", "to": "published", "comment": ""}
-    [email] = mailoutbox
-    assert sorted(email.to) == sorted([contributor.email, association_admin.email])
-    assert "publiée" in email.subject
-    assert f"http://127.0.0.1:8000/espace/initiatives/{in_review.pk}/" in email.body
+    # One email per person (each in their language, with their own unsubscribe link).
+    assert sorted(a for m in mailoutbox for a in m.to) == sorted(
+        [contributor.email, association_admin.email]
+    )
+    for email in mailoutbox:
+        assert "publiée" in email.subject
+        assert f"http://127.0.0.1:8000/espace/initiatives/{in_review.pk}/" in email.body
 
 
 def test_requesting_changes_sends_the_comment_to_the_author_and_admins(
@@ -417,9 +420,10 @@ def test_requesting_changes_sends_the_comment_to_the_author_and_admins(
     assert StatusChange.objects.get().comment == "Précisez le budget, s'il vous plaît."
     event = events(Event.Kind.CHANGES_REQUESTED).get()
     assert event.data["comment"] == "Précisez le budget, s'il vous plaît."
-    [email] = mailoutbox
-    assert sorted(email.to) == sorted([contributor.email, association_admin.email])
-    assert "Précisez le budget" in email.body
+    assert sorted(a for m in mailoutbox for a in m.to) == sorted(
+        [contributor.email, association_admin.email]
+    )
+    assert all("Précisez le budget" in email.body for email in mailoutbox)
 
 
 def test_rejecting_records_the_reason(
@@ -520,15 +524,14 @@ def test_a_submission_tells_the_association_admins_and_every_official(
 
     event = events(Event.Kind.SUBMITTED).get()
     assert (event.actor, event.data["to"]) == (contributor, "submitted")
-    by_recipient = {tuple(sorted(m.to)): m for m in mailoutbox}
-    assert set(by_recipient) == {
-        (association_admin.email,),
-        tuple(sorted([reviewer.email, secretariat.email])),
-    }
-    assert f"/espace/initiatives/{draft.pk}/" in by_recipient[(association_admin.email,)].body
-    officials_mail = by_recipient[tuple(sorted([reviewer.email, secretariat.email]))]
-    assert f"/instruction/{draft.pk}/" in officials_mail.body
-    assert "Écoles connectées" in officials_mail.subject
+    by_recipient = {m.to[0]: m for m in mailoutbox}  # one email per person
+    assert len(mailoutbox) == 3
+    assert set(by_recipient) == {association_admin.email, reviewer.email, secretariat.email}
+    assert f"/espace/initiatives/{draft.pk}/" in by_recipient[association_admin.email].body
+    for official in (reviewer, secretariat):
+        officials_mail = by_recipient[official.email]
+        assert f"/instruction/{draft.pk}/" in officials_mail.body
+        assert "Écoles connectées" in officials_mail.subject
 
 
 @pytest.mark.parametrize(

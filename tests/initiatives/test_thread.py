@@ -61,10 +61,13 @@ def test_a_contributor_writes_and_every_official_is_told_when_nobody_is_assigned
         association,
         submitted.pk,
     )
-    [email] = mailoutbox
-    assert sorted(email.to) == sorted([reviewer.email, secretariat.email])
-    assert "Le budget est joint." in email.body
-    assert f"/instruction/{submitted.pk}/" in email.body
+    # One email per person (each in their language, with their own unsubscribe link).
+    assert sorted(a for m in mailoutbox for a in m.to) == sorted(
+        [reviewer.email, secretariat.email]
+    )
+    for email in mailoutbox:
+        assert "Le budget est joint." in email.body
+        assert f"/instruction/{submitted.pk}/" in email.body
 
 
 def test_when_an_official_is_assigned_only_they_hear_from_the_association(
@@ -105,9 +108,10 @@ def test_an_official_writes_and_the_author_and_association_admins_are_told(
     assert response["Location"] == f"/instruction/{submitted.pk}/#discussion"
     comment = Comment.objects.get()
     assert comment.author_organisation == ministry
-    [email] = mailoutbox
-    assert sorted(email.to) == sorted([contributor.email, association_admin.email])
-    assert f"/espace/initiatives/{submitted.pk}/" in email.body
+    assert sorted(a for m in mailoutbox for a in m.to) == sorted(
+        [contributor.email, association_admin.email]
+    )
+    assert all(f"/espace/initiatives/{submitted.pk}/" in email.body for email in mailoutbox)
 
 
 def test_the_thread_shows_each_message_with_its_author_side_and_date(
