@@ -182,7 +182,7 @@ def digest_email(digest: Digest) -> tuple[str, str]:
 
 def digest_send(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Send this week's digest to every official who has not had it yet."""
-    from members.services import email_after_commit
+    from members.notifications import notification_send
 
     now = now or timezone.now()
     digest = digest_content(now=now)
@@ -196,7 +196,15 @@ def digest_send(*, now: datetime.datetime | None = None) -> dict[str, int]:
                 DigestDelivery.objects.create(user=user, week=digest.week)
                 with translation.override(user.language or settings.LANGUAGE_CODE):
                     subject, body = digest_email(digest)
-                email_after_commit(to=[user.email], subject=subject, body=body)
+                # Delivered like any notification: retried, swept, and officials may turn
+                # the weekly digest off in their preferences.
+                notification_send(
+                    kind="weekly_digest",
+                    user=user,
+                    subject=subject,
+                    text=body,
+                    delivery_key=f"weekly-digest:{user.pk}:{digest.week.isoformat()}",
+                )
         except IntegrityError:  # already sent this week (an earlier or concurrent run)
             skipped += 1
             continue

@@ -111,8 +111,6 @@ def clean_params(*, kind: str, params: dict | None) -> dict:
 
 def report_request(*, kind: str, params: dict | None, by: User) -> Report:
     """Order a report: a queued row, and its job sent to the workers once committed."""
-    from .tasks import build_report
-
     if not can(by, Action.REPORT_ORDER):
         raise PermissionDenied(_("Seuls les agents du ministère peuvent commander des rapports."))
     params = clean_params(kind=kind, params=params)
@@ -129,8 +127,27 @@ def report_request(*, kind: str, params: dict | None, by: User) -> Report:
                 % {"n": pending}
             )
         report = Report.objects.create(kind=kind, params=params, requested_by=by)
-        build_report.delay_on_commit(report.pk)
+        transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
     return report
+
+
+def report_enqueue(*, report_id: int) -> bool:
+    """Hand a report to the workers; never raises into the user's request.
+
+    With the broker down the report stays queued and the hourly sweep sends it again.
+    """
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from members.notifications import ENQUEUE_RETRY_POLICY
+
+    from .tasks import build_report
+
+    try:
+        build_report.apply_async((report_id,), retry=True, retry_policy=ENQUEUE_RETRY_POLICY)
+    except (BrokerError, ConnectionError, OSError):
+        logger.warning("Broker unavailable: report %s left for the sweep", report_id)
+        return False
+    return True
 
 
 def may_manage(user, report: Report) -> bool:
@@ -141,8 +158,6 @@ def may_manage(user, report: Report) -> bool:
 
 def report_retry(*, report: Report, by: User) -> Report:
     """Send a failed report back to the workers, from scratch."""
-    from .tasks import build_report
-
     if not can(by, Action.REPORT_ORDER) or not may_manage(by, report):
         raise PermissionDenied
     with transaction.atomic():
@@ -157,7 +172,7 @@ def report_retry(*, report: Report, by: User) -> Report:
         )
         if not updated:
             raise ReportError(_("Seul un rapport en échec peut être relancé."))
-        build_report.delay_on_commit(report.pk)
+        transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
     report.refresh_from_db()
     return report
 

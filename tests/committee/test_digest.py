@@ -133,3 +133,15 @@ def test_inactive_officials_get_no_digest(
 def test_delivery_key_is_the_monday_of_the_week():
     wednesday = timezone.make_aware(datetime.datetime(2025, 11, 26, 9))
     assert digest.week_of(wednesday) == datetime.date(2025, 11, 24)
+
+
+def test_an_official_who_turned_the_digest_off_gets_none(
+    week, official, secretary, mailoutbox, django_capture_on_commit_callbacks
+):
+    from members.models import NotificationPreference
+
+    NotificationPreference.objects.create(
+        user=official, kind="weekly_digest", mode=NotificationPreference.Mode.OFF
+    )
+    send(django_capture_on_commit_callbacks, now=week)
+    assert [m.to for m in mailoutbox] == [[secretary.email]]

@@ -553,3 +553,29 @@ def test_scheduled_jobs_are_in_the_beat_schedule(settings):
     assert "committee.tasks.sweep_reports" in tasks
     digest = tasks["committee.tasks.send_weekly_digest"]
     assert digest.day_of_week == {1} and digest.hour == {8} and digest.minute == {0}
+
+
+def test_ordering_a_report_while_the_broker_is_down_keeps_it_queued_for_the_sweep(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """The user's order succeeds; the hourly sweep sends the job once the broker is back."""
+    from kombu.exceptions import OperationalError
+
+    from committee import tasks
+    from committee.models import Report
+    from committee.report_services import report_request
+    from members.models import Membership
+    from tests import factories as f
+
+    official = f.MembershipFactory(
+        organisation=f.MinistryFactory(), role=Membership.Role.REVIEWER
+    ).user
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
+
+    monkeypatch.setattr(tasks.build_report, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_request(kind="initiatives_xlsx", params={}, by=official)
+    report.refresh_from_db()
+    assert report.status == Report.Status.QUEUED
