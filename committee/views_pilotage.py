@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from initiatives.documents import file_download
 from members.permissions import Action, actor_for, can
 
 from . import charts, statistics
@@ -292,15 +293,12 @@ def report_file(request, pk: int):
         raise Http404
     if report.is_expired or not report.file:
         return render(request, "pilotage/report_gone.html", {"report": report}, status=410)
-    response = FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
+    return file_download(
+        report.file,
         filename=report.download_name,
         content_type=CONTENT_TYPES[report.kind],
+        public=False,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -19,14 +19,14 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from initiatives.documents import SizeLimitUploadHandler
+from initiatives.documents import SizeLimitUploadHandler, file_download
 from initiatives.models import Initiative
 from members.permissions import Action as Can
 from members.permissions import can
@@ -771,21 +771,12 @@ def contribution_document(request, slug: str, pk: int):
     public = document.is_public
     if not public and not can(request.user, Can.CONTRIBUTION_MANAGE):
         raise Http404
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name or "document",
+    return file_download(
+        document.file,
+        filename=document.original_name,
         content_type=document.content_type,
+        public=public,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    if not public:
-        response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # == partners: reporting on the actions their association leads ================================

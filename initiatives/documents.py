@@ -273,3 +273,25 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+def file_download(file, *, filename: str, content_type: str, public: bool):
+    """A stored file served as an attachment that no browser will render or sniff.
+
+    Raises Http404 when the file is gone from the storage. Shared by every download of
+    the portal (initiative and contribution documents, reports).
+    """
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename or "document", content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if not public:
+        response["Cache-Control"] = "private, no-store"
+    return response

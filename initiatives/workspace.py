@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -28,7 +28,7 @@ from members.models import Organisation
 from members.permissions import Action, actor_for, can
 from referentials.models import ReferentialItem, Territory
 
-from .documents import SizeLimitUploadHandler
+from .documents import SizeLimitUploadHandler, file_download
 from .forms import DocumentUploadForm, InitiativeForm, territory_label, territory_search
 from .markdown import render_markdown
 from .models import Document, Initiative, StatusChange
@@ -422,21 +422,12 @@ def document_download(request, pk):
     )
     if not allowed:
         raise Http404
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name or "document",
+    return file_download(
+        document.file,
+        filename=document.original_name,
         content_type=document.content_type,
+        public=public,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    if not public:
-        response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- Territory autocomplete --------------------------------------------------------------------
