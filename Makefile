@@ -106,6 +106,27 @@ format: $(INSTALLED)
 test: lint $(MESSAGES)
 	$(TEST_ENV) $(VENV)/bin/pytest -p no:cacheprovider --create-db -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# Performance at 100,000 initiatives, not part of `make test` (committee/bench.py): builds the
+# dataset once in its own database (never DATABASE_URL: it adds 100,000 rows), then prints
+# the table and writes $(BENCH_OUT). Options: make bench BENCH_ARGS="--only catalogue".
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cnpe_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
+BENCH_OUT ?= bench-results.json
+BENCH_ARGS ?=
+
+.PHONY: bench
+bench: $(INSTALLED)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get install -y -qq wrk >/dev/null 2>&1; } \
+		|| echo "wrk absent (paquet Debian wrk) : débit mesuré avec le client Python."
+	@url='$(BENCH_DATABASE_URL)'; name="$${url##*/}"; name="$${name%%\?*}"; \
+	server="$${url%/*}/postgres"; \
+	psql "$$server" -tAc "SELECT 1 FROM pg_database WHERE datname = '$$name'" | grep -q 1 \
+		|| psql "$$server" -qc "CREATE DATABASE \"$$name\""
+	DJANGO_ENV=development DEBUG=false DATABASE_URL='$(BENCH_DATABASE_URL)' \
+		REDIS_URL='$(BENCH_REDIS_URL)' CACHE_KEY_PREFIX=cnpe-bench BENCH_OUT='$(BENCH_OUT)' \
+		$(MANAGE) bench $(BENCH_ARGS)
+
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf
 	rm -rf .pytest_cache .ruff_cache staticfiles test-artifacts bench-results.json *.egg-info .make-*
