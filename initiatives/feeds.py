@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import F
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import urlencode
@@ -101,7 +100,7 @@ class CatalogueFeed(Feed):
         return (
             filterset.qs.select_related("lead_organisation", "lead_collectivity")
             .prefetch_related("axes")
-            .order_by(F("published_at").desc(nulls_last=True), "-pk")[:FEED_SIZE]
+            .order_by("-published_at", "-pk")[:FEED_SIZE]
         )
 
     def item_title(self, item):

@@ -158,17 +158,17 @@ class CatalogueFilterSet(django_filters.FilterSet):
         )
 
     def filter_commune(self, queryset, name, value):
+        # One indexed id list (UNION), not "lead = X OR EXISTS(…)": an OR across a join
+        # and a subquery forces a scan of every published initiative.
         through = Initiative.territories.through
-        return queryset.filter(
-            Q(collectivity_level=Territory.Level.COMMUNE, lead_collectivity__code=value)
-            | Exists(
-                through.objects.filter(
-                    initiative_id=OuterRef("pk"),
-                    territory__level=Territory.Level.COMMUNE,
-                    territory__code=value,
-                )
-            )
-        )
+        commune = {"level": Territory.Level.COMMUNE, "code": value}
+        led = Initiative.objects.filter(
+            lead_collectivity__in=Territory.objects.filter(**commune).values("pk")
+        ).values("pk")
+        covered = through.objects.filter(
+            territory__in=Territory.objects.filter(**commune).values("pk")
+        ).values("initiative_id")
+        return queryset.filter(pk__in=led.union(covered))
 
     def filter_level(self, queryset, name, value):
         through = Initiative.school_levels.through
@@ -217,7 +217,9 @@ class CatalogueFilterSet(django_filters.FilterSet):
             return queryset.annotate(rank=SearchRank(F("search_vector"), query)).order_by(
                 "-rank", "-published_at", "-pk"
             )
-        return queryset.order_by(F("published_at").desc(nulls_last=True), "-pk")
+        # Published rows always have published_at (constraint initiative_published_has_date):
+        # plain DESC matches the (status, published_at DESC, id DESC) index.
+        return queryset.order_by("-published_at", "-pk")
 
     def search_query(self) -> SearchQuery | None:
         if self.cleaned.get("q") and connection.vendor == "postgresql":

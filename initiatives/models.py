@@ -176,7 +176,7 @@ class Initiative(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="initiative_status_pub"),
+            models.Index(fields=["status", "-published_at", "-id"], name="initiative_status_pub"),
             models.Index(fields=["status", "region_code"], name="initiative_status_region"),
             models.Index(fields=["status", "department_code"], name="initiative_status_dept"),
             models.Index(fields=["status", "collectivity_level"], name="initiative_status_level"),

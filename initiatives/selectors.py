@@ -180,6 +180,12 @@ def _cached(kind: str, filterset: CatalogueFilterSet, compute):
     return value
 
 
+def catalogue_count(data, queryset) -> int:
+    """The count of a catalogue queryset built from these parameters, cached as the page's."""
+    filterset = CatalogueFilterSet(data or None, queryset=published_initiatives())
+    return _cached("count", filterset, queryset.order_by().count)
+
+
 class CountedPaginator(Paginator):
     """A paginator told its count (cached) instead of running COUNT(*) each time."""
 
@@ -190,6 +196,14 @@ class CountedPaginator(Paginator):
     @property
     def count(self):
         return self._known_count
+
+    def page(self, number):
+        """Deferred join: the page's ids come from an index-only scan (cheap even at
+        page 2,000), then only those rows are read in full."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = self.object_list.values("pk")[bottom : bottom + self.per_page]
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
 
 def _build_facets(filterset: CatalogueFilterSet, counts: dict[str, dict[str, int]]):
@@ -324,15 +338,28 @@ def comparable_initiatives(initiative: Initiative, *, limit: int = 6) -> list[In
     if high is not None:
         population &= Q(lead_collectivity__population__lt=high)
     through = Initiative.axes.through
-    return list(
-        published_initiatives()
-        .filter(population, collectivity_level=initiative.collectivity_level)
-        .filter(
-            Exists(
-                through.objects.filter(initiative_id=OuterRef("pk"), axis__number__in=axis_numbers)
+
+    def compute():
+        return list(
+            published_initiatives()
+            .filter(population, collectivity_level=initiative.collectivity_level)
+            .filter(
+                Exists(
+                    through.objects.filter(
+                        initiative_id=OuterRef("pk"), axis__number__in=axis_numbers
+                    )
+                )
             )
+            .select_related("lead_collectivity", "lead_organisation")
+            .order_by("-published_at", "-pk")[: limit + 1]
         )
-        .exclude(pk=initiative.pk)
-        .select_related("lead_collectivity", "lead_organisation")
-        .order_by(F("published_at").desc(nulls_last=True))[:limit]
-    )
+
+    # Shared by every initiative of the same level, band and axes: cached per catalogue
+    # version (the query walks thousands of rows; the page must answer in milliseconds).
+    level, axes = initiative.collectivity_level, ",".join(map(str, sorted(axis_numbers)))
+    key = f"catalogue:comparables:{catalogue_version()}:{level}:{low}:{axes}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = compute()
+        cache.set(key, rows, CACHE_SECONDS)
+    return [row for row in rows if row.pk != initiative.pk][:limit]

@@ -8,6 +8,7 @@ Every list costs a constant number of queries, whatever the page size.
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
@@ -31,7 +32,7 @@ from rest_framework.response import Response
 from initiatives.filters import MAX_QUERY_LENGTH, CatalogueFilterSet
 from initiatives.models import Initiative
 from initiatives.opendata import export_values, records
-from initiatives.selectors import published_initiatives
+from initiatives.selectors import CountedPaginator, catalogue_count, published_initiatives
 from members.models import Organisation
 from referentials.models import Referential, ReferentialItem, Territory
 
@@ -43,6 +44,12 @@ class ApiPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    known_count: int | None = None
+
+    def django_paginator_class(self, object_list, per_page):
+        if self.known_count is None:
+            return Paginator(object_list, per_page)
+        return CountedPaginator(object_list, per_page, count=self.known_count)
 
 
 class PublicReadOnly:
@@ -159,8 +166,11 @@ class InitiativeViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
         return published_initiatives()
 
     def list(self, request, *args, **kwargs):
-        queryset = export_values(self.filter_queryset(self.get_queryset()))
-        page = self.paginate_queryset(queryset)
+        filtered = self.filter_queryset(self.get_queryset())
+        # The catalogue page's cached count (same parameters, same key): no COUNT(*) over
+        # the export's joins on every call.
+        self.paginator.known_count = catalogue_count(request.query_params, filtered)
+        page = self.paginate_queryset(export_values(filtered))
         data = records(list(page), base_url=_base_url(request))
         return self.get_paginated_response(self.get_serializer(data, many=True).data)
 
