@@ -263,8 +263,9 @@ MFA_ADAPTER = "members.adapters.MFAAdapter"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Comité numérique éducation] "
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
-# Personal data: accounts unseen this long are warned, then anonymised after the grace period.
-INACTIVITY_WARNING_DAYS = env.int("INACTIVITY_WARNING_DAYS", default=365)
+# Personal data: accounts unseen this long are warned, then anonymised after the grace period
+# (700 + 30 days: the two years announced on the privacy page).
+INACTIVITY_WARNING_DAYS = env.int("INACTIVITY_WARNING_DAYS", default=700)
 INACTIVITY_GRACE_DAYS = env.int("INACTIVITY_GRACE_DAYS", default=30)
 
 # Internationalisation: French first, English available.
