@@ -198,7 +198,7 @@ def test_anonymising_clears_invitations_addressed_to_the_person(association_admi
 
 @pytest.fixture
 def sleeper():
-    long_ago = timezone.now() - timedelta(days=400)
+    long_ago = timezone.now() - timedelta(days=800)
     user = f.UserFactory(email="dormeur@example.org")
     User.objects.filter(pk=user.pk).update(date_joined=long_ago, last_seen_at=long_ago)
     return user
