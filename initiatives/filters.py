@@ -8,7 +8,6 @@ typed codes, not selects.
 from __future__ import annotations
 
 import datetime
-import re
 
 import django_filters
 from django import forms
@@ -231,6 +230,3 @@ def normalise_params(data) -> dict[str, str]:
     """The catalogue parameters of a query dict, stripped, without page or empties."""
     keep = {*CatalogueFilterSet.base_filters}
     return {k: data.get(k, "").strip() for k in sorted(keep) if data.get(k, "").strip()}
-
-
-_CODE_RE = re.compile(r"^[\w.\-]+$")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline
 from django.core.cache import cache
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Cast, ExtractYear
@@ -276,17 +276,10 @@ def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> Cata
     except PageNotAnInteger:
         raise EmptyPage("page") from None
     except EmptyPage:
-        if count == 0 and str(page_number) == "1":
-            page = paginator.page(1) if count else _empty_page(paginator)
-        else:
+        if count or str(page_number) != "1":
             raise
+        page = Page([], 1, paginator)  # an empty catalogue still has its first page
     return CatalogueResult(filterset, page, count, facets, errors, approximate)
-
-
-def _empty_page(paginator):
-    from django.core.paginator import Page
-
-    return Page([], 1, paginator)
 
 
 def _typo_tolerant(filterset: CatalogueFilterSet):

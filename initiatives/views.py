@@ -26,7 +26,6 @@ def catalogue(request):
             "filterset": result.filterset,
             "page_obj": result.page,
             "params": params,
-            "querystring": "&".join(f"{k}={v}" for k, v in params.items()),
         },
     )
 
