@@ -10,3 +10,13 @@ class InitiativesConfig(AppConfig):
         from .notifications import register
 
         register()  # who hears of each initiative event (members.notifications)
+
+        from referentials.signals import territories_updated
+
+        territories_updated.connect(_follow_territories, dispatch_uid="initiatives-territories")
+
+
+def _follow_territories(sender, *, territory_ids, **kwargs):
+    from .services import initiatives_follow_territories
+
+    initiatives_follow_territories(territory_ids=territory_ids)

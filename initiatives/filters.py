@@ -7,14 +7,13 @@ typed codes, not selects.
 
 from __future__ import annotations
 
-import datetime
-
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery
 from django.core.validators import RegexValidator
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from referentials.models import Territory
@@ -193,10 +192,7 @@ class CatalogueFilterSet(django_filters.FilterSet):
         )
 
     def filter_year(self, queryset, name, value):
-        return queryset.filter(
-            start_date__gte=datetime.date(value, 1, 1),
-            start_date__lt=datetime.date(value + 1, 1, 1),
-        )
+        return queryset.filter(start_year=value)
 
     # -- ordering ------------------------------------------------------------------------
 
@@ -207,18 +203,57 @@ class CatalogueFilterSet(django_filters.FilterSet):
             return "newest"
         return sort or ("relevance" if self.cleaned.get("q") else "newest")
 
+    # Relevance is a tier, then the date: all the words in the title, then in the title or
+    # the summary, then anywhere else (body, outcomes, territory, organisation); the newest
+    # first within a tier. Each tier is one small indexed vector, so a page reads its rows
+    # from the indexes in order instead of ranking every match (a word found in most rows
+    # would mean reading them all).
+    TIERS = ("title_vector", "head_vector")
+
+    @property
+    def relevance(self) -> bool:
+        return self.sort_order == "relevance" and self.search_query() is not None
+
     def ordered(self, queryset):
         sort = self.sort_order
         if sort == "title":
             return queryset.order_by("title", "pk")
-        if sort == "relevance" and connection.vendor == "postgresql":
-            query = SearchQuery(self.cleaned["q"], search_type="websearch", config=SEARCH_CONFIG)
-            return queryset.annotate(rank=SearchRank(F("search_vector"), query)).order_by(
-                "-rank", "-published_at", "-pk"
+        if self.relevance:
+            query = self.search_query()
+            tier = Case(
+                *(When(**{field: query}, then=Value(n)) for n, field in enumerate(self.TIERS)),
+                default=Value(len(self.TIERS)),
+                output_field=IntegerField(),
             )
+            return queryset.annotate(tier=tier).order_by("tier", "-published_at", "-pk")
         # Published rows always have published_at (constraint initiative_published_has_date):
-        # plain DESC matches the (status, published_at DESC, id DESC) index.
+        # plain DESC matches the (status, …, published_at DESC, id DESC) indexes.
         return queryset.order_by("-published_at", "-pk")
+
+    def page_ids(self, queryset, bottom: int, top: int):
+        """The primary keys of rows bottom..top of `queryset` in catalogue order, as a
+        subquery: the page is then one statement, reading only its own rows in full."""
+        if not self.relevance:
+            return self.ordered(queryset).values("pk")[bottom:top]
+        query = self.search_query()
+        branches, before = [], Q()
+        for n, field in enumerate([*self.TIERS, None]):
+            branch = queryset.filter(**{field: query}) if field else queryset
+            branches.append(
+                branch.exclude(before)
+                .annotate(tier=Value(n, output_field=IntegerField()))
+                .order_by("-published_at", "-pk")
+                .values_list("pk", "tier", "published_at")[:top]
+            )
+            if field:
+                before |= Q(**{field: query})
+        union = branches[0].union(*branches[1:], all=True)
+        sql, params = union.query.sql_with_params()
+        return RawSQL(  # noqa: S611 - composed of Django-compiled SQL; values are parameters
+            f"SELECT u.pk FROM ({sql}) u "  # noqa: S608
+            "ORDER BY u.tier, u.published_at DESC, u.pk DESC LIMIT %s OFFSET %s",
+            [*params, top - bottom, bottom],
+        )
 
     def search_query(self) -> SearchQuery | None:
         if self.cleaned.get("q") and connection.vendor == "postgresql":

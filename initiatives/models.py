@@ -108,10 +108,23 @@ class Initiative(models.Model):
     )
     region_code = models.CharField(_("code région"), max_length=3, editable=False)
     department_code = models.CharField(_("code département"), max_length=3, editable=False)
+    # Index in Territory.POPULATION_BANDS of the lead collectivity's population: "comparable
+    # territories" is then one index range, not a join on 36,000 territories.
+    population_band = models.PositiveSmallIntegerField(
+        _("tranche de population"), default=0, editable=False
+    )
+    # Year of start_date, for the year filter and facet (an equality on an indexed column).
+    start_year = models.PositiveSmallIntegerField(
+        _("année de lancement"), null=True, editable=False
+    )
 
-    # Maintained by the database (a PostgreSQL trigger, see migration 0004): title (A),
-    # summary (B), body, outcomes, territory and partner names (C). Unused on SQLite.
+    # Maintained by the database (a PostgreSQL trigger, see migrations 0005 and 0008): title
+    # (A), summary (B), body and outcomes (C), territory and organisation names (D). The two
+    # small vectors of the title alone and of title + summary rank the matches (relevance
+    # tiers, see CatalogueFilterSet.page_ids). Unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
+    title_vector = SearchVectorField(null=True, editable=False)
+    head_vector = SearchVectorField(null=True, editable=False)
 
     status = models.CharField(
         _("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT
@@ -140,7 +153,14 @@ class Initiative(models.Model):
 
     objects = InitiativeQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["search_vector", "updated_at"],
+        excluded_fields=[
+            "search_vector",
+            "title_vector",
+            "head_vector",
+            "population_band",
+            "start_year",
+            "updated_at",
+        ],
         m2m_fields=[axes, school_levels, referential_items, territories, partners],
         cascade_delete_history=True,
     )
@@ -176,15 +196,35 @@ class Initiative(models.Model):
             ),
         ]
         indexes = [
+            # A filter on one column, then the catalogue's order: the index gives the page
+            # directly, whatever the correlation between the filter and the dates.
             models.Index(fields=["status", "-published_at", "-id"], name="initiative_status_pub"),
-            models.Index(fields=["status", "region_code"], name="initiative_status_region"),
-            models.Index(fields=["status", "department_code"], name="initiative_status_dept"),
-            models.Index(fields=["status", "collectivity_level"], name="initiative_status_level"),
-            models.Index(fields=["status", "start_date"], name="initiative_status_start"),
-            models.Index(fields=["status", "title"], name="initiative_status_title"),
+            models.Index(
+                fields=["status", "region_code", "-published_at", "-id"],
+                name="initiative_status_region",
+            ),
+            models.Index(
+                fields=["status", "department_code", "-published_at", "-id"],
+                name="initiative_status_dept",
+            ),
+            models.Index(
+                fields=["status", "collectivity_level", "-published_at", "-id"],
+                name="initiative_status_level",
+            ),
+            models.Index(
+                fields=["status", "start_year", "-published_at", "-id"],
+                name="initiative_status_year",
+            ),
+            models.Index(
+                fields=["status", "collectivity_level", "population_band", "-published_at", "-id"],
+                name="initiative_comparable",
+            ),
+            models.Index(fields=["status", "title", "id"], name="initiative_status_title"),
             models.Index(fields=["lead_organisation", "status"], name="initiative_org_status"),
             models.Index(fields=["status", "submitted_at"], name="initiative_status_submitted"),
             GinIndex(fields=["search_vector"], name="initiative_search_gin"),
+            GinIndex(fields=["title_vector"], name="initiative_title_gin"),
+            GinIndex(fields=["head_vector"], name="initiative_head_gin"),
         ]
 
     def __str__(self):
@@ -193,13 +233,18 @@ class Initiative(models.Model):
     def save(self, *args, **kwargs):
         self.copy_territory_fields()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "lead_collectivity" in update_fields:
-            kwargs["update_fields"] = {
-                *update_fields,
-                "collectivity_level",
-                "region_code",
-                "department_code",
-            }
+        if update_fields is not None:
+            derived = set()
+            if "lead_collectivity" in update_fields:
+                derived |= {
+                    "collectivity_level",
+                    "region_code",
+                    "department_code",
+                    "population_band",
+                }
+            if "start_date" in update_fields:
+                derived.add("start_year")
+            kwargs["update_fields"] = {*update_fields, *derived}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -208,10 +253,13 @@ class Initiative(models.Model):
         return reverse("initiatives:detail", kwargs={"slug": self.slug})
 
     def copy_territory_fields(self) -> None:
+        """The columns derived from the lead collectivity and the start date."""
         territory = self.lead_collectivity
         self.collectivity_level = territory.level
         self.region_code = territory.region_code
         self.department_code = territory.department_code
+        self.population_band = Territory.band_of(territory.population)
+        self.start_year = self.start_date.year if self.start_date else None
 
     @property
     def year(self) -> int | None:

@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q
-from django.db.models.functions import Cast, ExtractYear
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from members.models import Organisation
@@ -122,8 +122,8 @@ def _facet_querysets(filterset: CatalogueFilterSet) -> dict:
         .values(key=F("schoollevel__code"))
         .annotate(n=Count("*")),
         "year": base("year")
-        .filter(start_date__isnull=False)
-        .values(key=Cast(ExtractYear("start_date"), CharField()))
+        .filter(start_year__isnull=False)
+        .values(key=Cast("start_year", CharField()))
         .annotate(n=Count("*")),
     }
 
@@ -187,22 +187,31 @@ def catalogue_count(data, queryset) -> int:
 
 
 class CountedPaginator(Paginator):
-    """A paginator told its count (cached) instead of running COUNT(*) each time."""
+    """A paginator told its count (cached) instead of running COUNT(*) each time.
 
-    def __init__(self, *args, count: int, **kwargs):
+    `page_ids(queryset, bottom, top)` gives the primary keys of a page as a subquery
+    (CatalogueFilterSet.page_ids); by default, the queryset's own order, sliced.
+    """
+
+    def __init__(self, *args, count: int, page_ids=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._known_count = count
+        self._page_ids = page_ids
 
     @property
     def count(self):
         return self._known_count
 
     def page(self, number):
-        """Deferred join: the page's ids come from an index-only scan (cheap even at
-        page 2,000), then only those rows are read in full."""
+        """Deferred join: the page's ids come from the indexes (cheap even at page 2,000),
+        then only those rows are read in full."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        ids = self.object_list.values("pk")[bottom : bottom + self.per_page]
+        top = bottom + self.per_page
+        if self._page_ids is None:
+            ids = self.object_list.values("pk")[bottom:top]
+        else:
+            ids = self._page_ids(self.object_list, bottom, top)
         return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
 
@@ -234,6 +243,23 @@ def _build_facets(filterset: CatalogueFilterSet, counts: dict[str, dict[str, int
     return facets
 
 
+# What a list of initiatives shows: not the long texts nor the search vectors.
+LIST_FIELDS = (
+    "title",
+    "slug",
+    "summary",
+    "start_date",
+    "collectivity_level",
+    "published_at",
+    "lead_organisation__acronym",
+    "lead_organisation__name",
+    "lead_collectivity__level",
+    "lead_collectivity__code",
+    "lead_collectivity__name",
+    "lead_collectivity__department_code",
+)
+
+
 def page_rows(queryset, filterset: CatalogueFilterSet):
     """Rows of a page with what the list shows, in a constant number of queries."""
     from committee.models import Axis
@@ -241,6 +267,7 @@ def page_rows(queryset, filterset: CatalogueFilterSet):
     queryset = (
         filterset.ordered(queryset)
         .select_related("lead_organisation", "lead_collectivity")
+        .only(*LIST_FIELDS)
         .prefetch_related(Prefetch("axes", queryset=Axis.objects.only("number", "short_title")))
     )
     query = filterset.search_query()
@@ -259,6 +286,47 @@ def page_rows(queryset, filterset: CatalogueFilterSet):
     return queryset
 
 
+@dataclass(frozen=True)
+class Card:
+    """What a catalogue card shows of an initiative, computed once here rather than by the
+    template for each row."""
+
+    url: str
+    excerpt: str  # the highlighted excerpt (safe HTML) or the summary
+    tags: list[str]
+    detail: str
+
+
+def with_cards(rows) -> list[Initiative]:
+    """The rows of a page, each with its `card`."""
+    from django.urls import reverse
+    from django.utils.html import escape
+    from django.utils.safestring import SafeString
+    from django.utils.translation import gettext
+
+    axis = gettext("Axe")
+    rows = list(rows)
+    for row in rows:
+        headline = getattr(row, "headline", None)
+        detail = [str(row.lead_collectivity), row.get_collectivity_level_display()]
+        detail.append(row.lead_organisation.acronym)
+        if row.start_date:
+            detail.append(str(row.start_date.year))
+        row.card = Card(
+            url=reverse("initiatives:detail", kwargs={"slug": row.slug}),
+            # SearchHeadline escapes nothing: the summary is plain text, the marks ours.
+            excerpt=SafeString(_marked(escape(headline))) if headline else row.summary,
+            tags=[f"{axis} {a.number} · {a.short_title}" for a in row.axes.all()],
+            detail=" · ".join(detail),
+        )
+    return rows
+
+
+def _marked(escaped: str) -> str:
+    """An escaped headline with its <mark> elements back."""
+    return escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
+
+
 def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> CatalogueResult:
     """The catalogue for the given parameters; raises EmptyPage for a page beyond the end."""
     filterset = CatalogueFilterSet(data or None, queryset=published_initiatives())
@@ -270,7 +338,9 @@ def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> Cata
         queryset, count = _typo_tolerant(filterset)
         approximate = count > 0
     facets = _build_facets(filterset, _cached("facets", filterset, lambda: facet_counts(filterset)))
-    paginator = CountedPaginator(page_rows(queryset, filterset), page_size, count=count)
+    paginator = CountedPaginator(
+        page_rows(queryset, filterset), page_size, count=count, page_ids=filterset.page_ids
+    )
     try:
         page = paginator.page(page_number)
     except PageNotAnInteger:
@@ -279,6 +349,7 @@ def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> Cata
         if count or str(page_number) != "1":
             raise
         page = Page([], 1, paginator)  # an empty catalogue still has its first page
+    page.object_list = with_cards(page.object_list)
     return CatalogueResult(filterset, page, count, facets, errors, approximate)
 
 
@@ -296,46 +367,97 @@ def _typo_tolerant(filterset: CatalogueFilterSet):
     return queryset, queryset.count()
 
 
-def initiative_public_detail():
-    """A published initiative with everything its page shows, in a fixed number of queries."""
+def _page_relations(initiative) -> dict:
+    """The detail page's related lists of `initiative` (a primary key or OuterRef): name →
+    (queryset, fields shown)."""
     from committee.models import Axis
 
     from .models import Document
 
-    return (
-        published_initiatives()
-        .select_related("lead_organisation", "lead_collectivity", "lead_collectivity__parent")
-        .prefetch_related(
-            Prefetch("axes", queryset=Axis.objects.order_by("number")),
-            "school_levels",
-            "partners",
-            Prefetch("territories", queryset=Territory.objects.order_by("name")),
-            Prefetch(
-                "referential_items",
-                queryset=ReferentialItem.objects.select_related("referential").order_by(
-                    "referential__kind", "code"
-                ),
+    return {
+        "page_axes": (
+            Axis.objects.filter(initiatives=initiative).order_by("number"),
+            ("number", "short_title"),
+        ),
+        "page_levels": (
+            SchoolLevel.objects.filter(initiatives=initiative).order_by("position"),
+            ("label",),
+        ),
+        "page_partners": (
+            Organisation.objects.filter(partner_initiatives=initiative).order_by("acronym"),
+            ("acronym",),
+        ),
+        "page_territories": (
+            Territory.objects.filter(covering_initiatives=initiative).order_by("name"),
+            ("name",),
+        ),
+        "page_items": (
+            ReferentialItem.objects.filter(initiatives=initiative).order_by(
+                "referential__kind", "code"
             ),
-            Prefetch("documents", queryset=Document.objects.filter(is_public=True)),
-        )
+            ("code", "label", "referential__name", "referential__version"),
+        ),
+        "page_documents": (
+            Document.objects.filter(initiative=initiative, is_public=True).order_by(
+                "uploaded_at", "pk"
+            ),
+            ("pk", "title", "content_type", "size"),
+        ),
+    }
+
+
+def initiative_public_page(slug: str) -> Initiative:
+    """A published initiative with what its page shows, or Http404.
+
+    Its related lists are attributes `page_axes`, `page_levels`, `page_partners`,
+    `page_territories`, `page_items` and `page_documents`: lists of dicts whose keys are the
+    fields of `_page_relations` (`referential__name` read as `referential_name`). On
+    PostgreSQL the whole page is one statement (each list an array of JSON objects: one
+    query instead of seven); elsewhere, one query per list.
+    """
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models.functions import JSONObject
+    from django.shortcuts import get_object_or_404
+
+    queryset = (
+        published_initiatives()
+        .select_related("lead_organisation", "lead_collectivity")
+        .defer("search_vector", "title_vector", "head_vector")
     )
 
+    def as_dicts(fields):
+        return {field.replace("__", "_"): field for field in fields}
 
-def comparable_initiatives(initiative: Initiative, *, limit: int = 6) -> list[Initiative]:
+    if connection.vendor == "postgresql":
+        queryset = queryset.annotate(
+            **{
+                name: ArraySubquery(related.values(data=JSONObject(**as_dicts(fields))))
+                for name, (related, fields) in _page_relations(OuterRef("pk")).items()
+            }
+        )
+        return get_object_or_404(queryset, slug=slug)
+    initiative = get_object_or_404(queryset, slug=slug)
+    for name, (related, fields) in _page_relations(initiative.pk).items():
+        setattr(initiative, name, list(related.values(**as_dicts(fields))))
+    return initiative
+
+
+def comparable_initiatives(
+    initiative: Initiative, *, axis_numbers: list[int], limit: int = 6
+) -> list[Initiative]:
     """Published initiatives of comparable territories: same collectivity level, same
-    population band, sharing an axis — the question visitors ask most."""
-    territory = initiative.lead_collectivity
-    low, high, _label = territory.population_band
-    axis_numbers = [axis.number for axis in initiative.axes.all()]
-    population = Q(lead_collectivity__population__gte=low)
-    if high is not None:
-        population &= Q(lead_collectivity__population__lt=high)
+    population band, sharing one of `axis_numbers` — the question visitors ask most."""
     through = Initiative.axes.through
 
     def compute():
+        # The (status, level, band, published_at) index gives the rows newest first; the
+        # axis test stops at the seventh match.
         return list(
             published_initiatives()
-            .filter(population, collectivity_level=initiative.collectivity_level)
+            .filter(
+                collectivity_level=initiative.collectivity_level,
+                population_band=initiative.population_band,
+            )
             .filter(
                 Exists(
                     through.objects.filter(
@@ -344,13 +466,14 @@ def comparable_initiatives(initiative: Initiative, *, limit: int = 6) -> list[In
                 )
             )
             .select_related("lead_collectivity", "lead_organisation")
+            .only("title", "slug", "lead_collectivity__name", "lead_organisation__acronym")
             .order_by("-published_at", "-pk")[: limit + 1]
         )
 
     # Shared by every initiative of the same level, band and axes: cached per catalogue
-    # version (the query walks thousands of rows; the page must answer in milliseconds).
+    # version.
     level, axes = initiative.collectivity_level, ",".join(map(str, sorted(axis_numbers)))
-    key = f"catalogue:comparables:{catalogue_version()}:{level}:{low}:{axes}"
+    key = f"catalogue:comparables:{catalogue_version()}:{level}:{initiative.population_band}:{axes}"
     rows = cache.get(key)
     if rows is None:
         rows = compute()

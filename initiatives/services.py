@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from members.models import Event
 from members.notifications import bundled
 from members.permissions import OFFICIAL_ROLES, STAFF_ROLES, Action, actor_for, can
 from members.services import event_record
+from referentials.models import Territory
 
 from .models import Comment, Initiative, StatusChange
 from .models import Status as S
@@ -467,3 +469,38 @@ def document_delete(*, document, by) -> None:
     document.delete()
     transaction.on_commit(lambda: storage.delete(name))
     _record_outside_edit(current, by=by, fields=["documents"])
+
+
+def initiatives_follow_territories(*, territory_ids: list[int]) -> int:
+    """Copy again what initiatives keep of their lead collectivity, after territories changed.
+
+    The level, codes and population band are columns of the initiative (for the filters);
+    the search vector holds the names of the collectivity, its département and its région.
+    Assigning the lead collectivity to itself makes the search trigger rebuild the vector.
+    Returns the number of initiatives refreshed.
+    """
+    changed = Territory.objects.filter(pk__in=territory_ids)
+    affected = Initiative.objects.filter(
+        Q(lead_collectivity_id__in=territory_ids)
+        | Q(department_code__in=changed.filter(level=Territory.Level.DEPARTMENT).values("code"))
+        | Q(region_code__in=changed.filter(level=Territory.Level.REGION).values("code"))
+    )
+    lead = Territory.objects.filter(pk=OuterRef("lead_collectivity_id"))
+    limits = [high for _low, high, _label in Territory.POPULATION_BANDS if high is not None]
+    band = Case(
+        *(When(population__lt=high, then=Value(i)) for i, high in enumerate(limits)),
+        default=Value(len(limits)),
+        output_field=IntegerField(),
+    )
+    refreshed = affected.update(
+        collectivity_level=Subquery(lead.values("level")[:1]),
+        region_code=Subquery(lead.values("region_code")[:1]),
+        department_code=Subquery(lead.values("department_code")[:1]),
+        population_band=Subquery(lead.annotate(band=band).values("band")[:1]),
+        lead_collectivity=F("lead_collectivity"),
+    )
+    if refreshed:
+        from .selectors import catalogue_changed
+
+        transaction.on_commit(catalogue_changed)
+    return refreshed

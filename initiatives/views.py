@@ -2,13 +2,13 @@
 
 from django.core.paginator import EmptyPage
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from referentials.maps import territory_minimap
 
 from .filters import normalise_params
-from .selectors import catalogue_search, comparable_initiatives, initiative_public_detail
+from .selectors import catalogue_search, comparable_initiatives, initiative_public_page
 
 
 @require_GET
@@ -32,13 +32,14 @@ def catalogue(request):
 
 @require_GET
 def detail(request, slug):
-    initiative = get_object_or_404(initiative_public_detail(), slug=slug)
+    initiative = initiative_public_page(slug)
+    axis_numbers = [axis["number"] for axis in initiative.page_axes]
     return render(
         request,
         "initiatives/detail.html",
         {
             "initiative": initiative,
-            "comparables": comparable_initiatives(initiative),
+            "comparables": comparable_initiatives(initiative, axis_numbers=axis_numbers),
             "contact": initiative.public_contact,
             "map": territory_minimap(initiative.department_code),
         },

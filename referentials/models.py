@@ -81,12 +81,17 @@ class Territory(models.Model):
         (1_000_000, None, _("plus d'un million d'habitants")),
     )
 
+    @classmethod
+    def band_of(cls, population: int) -> int:
+        """Index in POPULATION_BANDS of the band this population falls in."""
+        for index, (_low, high, _label) in enumerate(cls.POPULATION_BANDS):
+            if high is None or population < high:
+                return index
+        raise AssertionError("unreachable")
+
     @property
     def population_band(self) -> tuple[int, int | None, str]:
-        for low, high, label in self.POPULATION_BANDS:
-            if high is None or self.population < high:
-                return low, high, label
-        raise AssertionError("unreachable")
+        return self.POPULATION_BANDS[self.band_of(self.population)]
 
 
 class Referential(models.Model):

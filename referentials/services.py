@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import Territory
+from .signals import territories_updated
 
 L = Territory.Level
 
@@ -105,6 +106,7 @@ def territories_load(*, path: Path | str | None = None) -> dict[str, dict[str, i
             current[(level, code)] = (pk, tuple(values))
             known[(level, code)] = (pk, values[3], values[4])
 
+        updated_ids: list[int] = []
         for level in LOAD_ORDER:
             rows = rows_by_level[level]
             to_write: list[Territory] = []
@@ -117,6 +119,8 @@ def territories_load(*, path: Path | str | None = None) -> dict[str, dict[str, i
                     counts["unchanged"] += 1
                     continue
                 counts["updated" if existing else "created"] += 1
+                if existing:
+                    updated_ids.append(existing[0])
                 to_write.append(
                     Territory(level=level, code=code, **dict(zip(FIELDS, values, strict=True)))
                 )
@@ -144,6 +148,10 @@ def territories_load(*, path: Path | str | None = None) -> dict[str, dict[str, i
             result[level] = {
                 key: counts[key] for key in ("total", "created", "updated", "unchanged", "absent")
             }
+        if updated_ids:
+            # What other apps copied from these territories (names, codes, populations)
+            # follows, in the same transaction.
+            territories_updated.send(sender=Territory, territory_ids=updated_ids)
     return result
 
 

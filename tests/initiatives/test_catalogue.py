@@ -331,7 +331,53 @@ def test_initiative_page_lists_comparable_territories(client, world):
     assert "Dans des territoires comparables" in response.content.decode()
 
 
-def test_initiative_page_query_count(client, world, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12):
-        response = client.get(f"/initiatives/{world['ain_tablettes'].slug}/")
+def _with_everything(world, other_association):
+    """The Ain initiative with a partner, covered territories, a public and a private
+    document."""
+    from django.core.files.base import ContentFile
+
+    from initiatives.models import Document
+
+    initiative = world["ain_tablettes"]
+    initiative.partners.set([other_association, f.OrganisationFactory(acronym="CDC")])
+    rhone = world["lyon_ent"].lead_collectivity.parent
+    initiative.territories.set([rhone, world["lyon_ent"].lead_collectivity])
+    for title, public in (("Bilan public", True), ("Note interne", False)):
+        document = Document(
+            initiative=initiative,
+            title=title,
+            content_type="application/pdf",
+            size=4,
+            is_public=public,
+        )
+        document.file.save("x", ContentFile(b"%PDF"), save=False)
+        document.save()
+    return initiative
+
+
+def test_initiative_page_shows_its_lists_and_only_public_documents(
+    client, world, other_association
+):
+    initiative = _with_everything(world, other_association)
+    body = client.get(f"/initiatives/{initiative.slug}/").content.decode()
+    for shown in (
+        "Axe 5 ·",
+        "Collège",
+        ">ADF</a>, <a",
+        ">CDC</a>",
+        "Lyon, Rhône",
+        "2.3 — Collaborer",
+        "Bilan public",
+    ):
+        assert shown in body, shown
+    assert "Note interne" not in body
+
+
+def test_initiative_page_query_count(client, world, other_association, django_assert_num_queries):
+    initiative = _with_everything(world, other_association)
+    client.get(f"/initiatives/{world['brest'].slug}/")  # site configuration cached once
+    # The initiative with all its lists, then its comparable territories (one query each,
+    # however many partners, territories, items and documents).
+    with django_assert_num_queries(2):
+        response = client.get(f"/initiatives/{initiative.slug}/")
     assert response.status_code == 200

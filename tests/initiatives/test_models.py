@@ -104,6 +104,35 @@ def test_changing_the_lead_collectivity_updates_the_copied_fields_even_with_upda
     assert initiative.department_code == ""
 
 
+def test_population_band_and_start_year_are_copied_even_with_update_fields():
+    initiative = f.InitiativeFactory(
+        lead_collectivity=f.CommuneFactory(population=1_500), start_date=datetime.date(2019, 9, 1)
+    )
+    initiative.refresh_from_db()
+    assert (initiative.population_band, initiative.start_year) == (0, 2019)
+
+    initiative.lead_collectivity = f.CommuneFactory(code="69123", population=520_000)
+    initiative.start_date = datetime.date(2024, 1, 8)
+    initiative.save(update_fields=["lead_collectivity", "start_date"])
+    initiative.refresh_from_db()
+    assert (initiative.population_band, initiative.start_year) == (4, 2024)
+
+    initiative.start_date = None
+    initiative.save(update_fields=["start_date"])
+    initiative.refresh_from_db()
+    assert initiative.start_year is None
+
+
+@pytest.mark.parametrize(
+    ("population", "band"),
+    [(0, 0), (1_999, 0), (2_000, 1), (49_999, 2), (50_000, 3), (999_999, 4), (2_000_000, 5)],
+)
+def test_population_bands_have_their_lower_bound_inside(population, band):
+    assert Territory.band_of(population) == band
+    low, high, _label = Territory.POPULATION_BANDS[band]
+    assert low <= population and (high is None or population < high)
+
+
 def test_the_year_shown_is_the_start_year():
     assert f.InitiativeFactory(start_date=datetime.date(2019, 1, 7)).year == 2019
     assert f.InitiativeFactory(start_date=None).year is None

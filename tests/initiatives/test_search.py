@@ -1,9 +1,14 @@
 """French full-text search on PostgreSQL: accents, stemming, ranking, typos, highlights."""
 
-import pytest
+import datetime
 
+import pytest
+from django.core.paginator import EmptyPage
+from django.utils import timezone
+
+from initiatives.filters import CatalogueFilterSet
 from initiatives.models import Initiative
-from initiatives.selectors import catalogue_search
+from initiatives.selectors import catalogue_search, published_initiatives
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +116,70 @@ def test_search_syntax_is_inert(corpus):
 
 def test_search_combines_with_filters(corpus):
     assert found("équipement", region="53") == ["Tablettes pour les collégiens"]
+
+
+@pytest.fixture
+def tiers():
+    """Three initiatives for each place "robotique" can be: the title, the summary, the body;
+    published on different days so that the order inside a tier shows."""
+    now = timezone.now()
+    rows = {}
+    for tier, (field, text) in enumerate(
+        [("title", "Robotique"), ("summary", "Des robots"), ("description", "Des robots")]
+    ):
+        for age in range(3):
+            values = {
+                "title": f"Atelier {tier}-{age}",
+                "summary": "Un atelier.",
+                "description": "Un atelier.",
+                field: f"{text} : atelier {tier}-{age}" if field == "title" else "robotique",
+            }
+            rows[(tier, age)] = f.InitiativeFactory(
+                status=PUBLISHED,
+                published_at=now - datetime.timedelta(days=age * 10 + tier),
+                **values,
+            )
+    return rows
+
+
+def test_relevance_is_title_then_summary_then_body_newest_first(tiers):
+    expected = [tiers[(tier, age)].pk for tier in range(3) for age in range(3)]
+    result = catalogue_search({"q": "robotique"})
+    assert [i.pk for i in result.page.object_list] == expected
+    assert result.count == 9
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 4])
+def test_relevance_pages_follow_each_other_across_tiers(tiers, page_size):
+    """Pages cut through the tiers anywhere and still list every match once, in order."""
+    expected = [tiers[(tier, age)].pk for tier in range(3) for age in range(3)]
+    seen = []
+    for number in range(1, 10 // page_size + 2):
+        try:
+            page = catalogue_search({"q": "robotique"}, page_number=number, page_size=page_size)
+        except EmptyPage:
+            break
+        seen += [i.pk for i in page.page.object_list]
+    assert seen == expected
+
+
+def test_relevance_pages_agree_with_the_full_ordering(tiers):
+    """The exports and the API order every match as the pages do."""
+    filterset = CatalogueFilterSet({"q": "robotique"}, queryset=published_initiatives())
+    ordered = list(filterset.ordered(filterset.qs).values_list("pk", flat=True))
+    assert ordered == [tiers[(tier, age)].pk for tier in range(3) for age in range(3)]
+
+
+def test_a_negated_word_excludes_from_every_tier(tiers):
+    tiers[(0, 0)].description = "Avec des drones."
+    tiers[(0, 0)].save()
+    result = catalogue_search({"q": "robotique -drones"})
+    assert tiers[(0, 0)].pk not in [i.pk for i in result.page.object_list]
+    assert result.count == 8
+
+
+def test_sort_by_date_or_title_overrides_relevance(tiers):
+    newest = catalogue_search({"q": "robotique", "sort": "newest"}).page.object_list
+    assert [i.pk for i in newest][:3] == [tiers[(0, 0)].pk, tiers[(1, 0)].pk, tiers[(2, 0)].pk]
+    by_title = catalogue_search({"q": "robotique", "sort": "title"}).page.object_list
+    assert [i.title for i in by_title] == sorted(i.title for i in by_title)

@@ -224,6 +224,36 @@ def test_an_updated_file_updates_rows_in_place(territories_file, tmp_path):
     }
 
 
+def test_initiatives_follow_their_territories_when_the_file_changes(territories_file, tmp_path):
+    """Level, codes and population band copied on initiatives, and the names in their search
+    vector, are brought up to date by the load that changes them."""
+    from initiatives.models import Initiative
+    from initiatives.selectors import catalogue_search
+    from tests import factories as f
+
+    territories_load(path=territories_file)
+    lyon = f.InitiativeFactory(
+        lead_collectivity=_get(L.COMMUNE, "69123"), status=Initiative.Status.PUBLISHED
+    )
+    bourg = f.InitiativeFactory(
+        lead_collectivity=_get(L.COMMUNE, "01053"), status=Initiative.Status.PUBLISHED
+    )
+    assert lyon.population_band == 4
+
+    def change(row):
+        if row["level"] == "commune" and row["code"] == "69123":
+            row["name"], row["population"] = "Lugdunum", "1200000"
+        if row["level"] == "department" and row["code"] == "01":
+            row["name"] = "Ain-sur-Rhône"
+
+    territories_load(path=_rewrite(territories_file, tmp_path, change))
+
+    lyon.refresh_from_db()
+    assert lyon.population_band == 5
+    assert [i.pk for i in catalogue_search({"q": "lugdunum"}).page.object_list] == [lyon.pk]
+    assert [i.pk for i in catalogue_search({"q": "ain-sur-rhône"}).page.object_list] == [bourg.pk]
+
+
 def test_a_file_with_an_unknown_parent_is_refused_and_nothing_is_written(
     territories_file, tmp_path
 ):
