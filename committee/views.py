@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -65,11 +66,20 @@ def healthz(request):
     )
 
 
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/v1/")
+
+
 def error_404(request, exception):
+    """The 404 page; under the API, its JSON error (an address no route matches)."""
+    if _is_api(request):
+        return JsonResponse({"detail": gettext("Adresse inconnue de l'API.")}, status=404)
     return render(request, "404.html", status=404)
 
 
 def error_500(request):
     """Rendered without context processors: the failure may be the database itself."""
+    if _is_api(request):
+        return JsonResponse({"detail": gettext("Erreur du serveur.")}, status=500)
     context = {"ACCESSIBILITY_STATUS": settings.ACCESSIBILITY_STATUS}
     return HttpResponseServerError(loader.get_template("500.html").render(context))

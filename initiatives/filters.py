@@ -21,6 +21,8 @@ from referentials.models import Territory
 from .models import Initiative
 
 MAX_QUERY_LENGTH = 200
+COMMUNE_CODE = r"^[0-9][0-9AB][0-9]{3}$"  # INSEE: 2A/2B for Corsica
+ITEM_CODE = r"^[A-Za-z0-9_.\-]+$"
 SEARCH_CONFIG = "french_unaccent"
 
 
@@ -62,7 +64,7 @@ class CatalogueFilterSet(django_filters.FilterSet):
         max_length=5,
         validators=[
             RegexValidator(
-                r"^[0-9][0-9AB][0-9]{3}$",
+                COMMUNE_CODE,
                 _("Un code commune INSEE a 5 caractères, par exemple 69123."),
             )
         ],
@@ -77,7 +79,7 @@ class CatalogueFilterSet(django_filters.FilterSet):
         label=_("Élément de référentiel (code)"),
         method="filter_item",
         max_length=30,
-        validators=[RegexValidator(r"^[\w.\-]+$", _("Code d'élément de référentiel invalide."))],
+        validators=[RegexValidator(ITEM_CODE, _("Code d'élément de référentiel invalide."))],
     )
     partner = django_filters.CharFilter(
         label=_("Partenaire du comité"), method="filter_partner", max_length=30

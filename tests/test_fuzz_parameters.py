@@ -41,17 +41,12 @@ def catalogue(db):
     f.InitiativeFactory(title="Tablettes au collège", status=Initiative.Status.PUBLISHED)
 
 
-def _clean(params):
-    # A NUL byte cannot travel in a URL query a browser sends; Django's client would refuse it.
-    return {key: value.replace("\x00", "") for key, value in params.items()}
-
-
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(params=queries)
 def test_the_catalogue_page_never_fails(client, catalogue, params):
-    response = client.get("/initiatives/", _clean(params))
+    response = client.get("/initiatives/", params)
     assert response.status_code in {200, 404}
 
 
@@ -60,7 +55,6 @@ def test_the_catalogue_page_never_fails(client, catalogue, params):
 )
 @given(params=queries)
 def test_the_api_exports_and_feed_never_fail(client, catalogue, params):
-    params = _clean(params)
     for url in ("/api/v1/initiatives/", "/initiatives/export.csv", "/initiatives/flux.atom"):
         response = client.get(url, params)
         assert response.status_code in {200, 400, 404}, (url, params)
@@ -75,5 +69,5 @@ def test_the_api_exports_and_feed_never_fail(client, catalogue, params):
     )
 )
 def test_territory_search_never_fails(client, catalogue, params):
-    response = client.get("/api/v1/territories/", _clean(params))
+    response = client.get("/api/v1/territories/", params)
     assert response.status_code in {200, 400, 404}

@@ -111,8 +111,20 @@ class ReferentialItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class OptionalURLField(serializers.URLField):
+    """A URL column that may be left empty: null in the API, never an empty string (which
+    is not a URI)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class ReferentialSerializer(serializers.ModelSerializer):
     items = ReferentialItemSerializer(many=True, read_only=True)
+    source_url = OptionalURLField(label=_("source"))
 
     class Meta:
         model = Referential
@@ -132,6 +144,7 @@ class ReferentialSerializer(serializers.ModelSerializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
+    website = OptionalURLField(label=_("Site internet"))
     initiatives = serializers.SerializerMethodField(
         help_text=_("Adresse de l'API listant les initiatives publiées de ce partenaire.")
     )

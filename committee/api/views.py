@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -41,15 +40,46 @@ from . import serializers as s
 
 
 class ApiPagination(PageNumberPagination):
+    """Pages of 50 rows (`page_size` from 1 to 200). A `page` or `page_size` that is not
+    such a number is refused with 400 rather than silently replaced by the default, and a
+    page beyond the last one is a 404."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
     known_count: int | None = None
+    page_ids = None  # CatalogueFilterSet.page_ids, for the initiatives
 
     def django_paginator_class(self, object_list, per_page):
         if self.known_count is None:
             return Paginator(object_list, per_page)
-        return CountedPaginator(object_list, per_page, count=self.known_count)
+        return CountedPaginator(
+            object_list, per_page, count=self.known_count, page_ids=self.page_ids
+        )
+
+    def paginate_queryset(self, queryset, request, view=None):
+        errors = {}
+        for name, highest in (("page", None), ("page_size", self.max_page_size)):
+            value = request.query_params.get(name)
+            if not value:  # absent or empty: the default
+                continue
+            if not value.isdigit() or int(value) < 1 or (highest and int(value) > highest):
+                errors[name] = [
+                    str(_("Un nombre entier de 1 à %(max)d.") % {"max": highest})
+                    if highest
+                    else str(_("Un nombre entier à partir de 1."))
+                ]
+        if errors:
+            raise ValidationError(errors)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
 
 
 class PublicReadOnly:
@@ -65,24 +95,34 @@ class PublicReadOnly:
         return response
 
 
+def text_param(params, name: str, errors: dict, *, max_length: int = 100) -> str:
+    """A text parameter, stripped; too long or holding a NUL byte (which no database text
+    can hold), it is recorded in `errors` and read as empty."""
+    value = params.get(name, "").strip()
+    if "\x00" in value:
+        errors[name] = [str(_("Caractère nul interdit."))]
+        return ""
+    if len(value) > max_length:
+        errors[name] = [str(_("%(max)d caractères au plus.") % {"max": max_length})]
+        return ""
+    return value
+
+
 def _errors(form) -> dict[str, list[str]]:
     return {name: [str(error) for error in errors] for name, errors in form.errors.items()}
 
 
 class CatalogueFilterBackend(BaseFilterBackend):
-    """The catalogue's filters and sort, applied exactly as on the catalogue page."""
+    """The catalogue's filters and sort, applied exactly as on the catalogue page; pages
+    are read as the catalogue's (CatalogueFilterSet.page_ids)."""
 
     def filter_queryset(self, request, queryset, view):
         filterset = CatalogueFilterSet(request.query_params or None, queryset=queryset)
         if filterset.form.errors:
             raise ValidationError(_errors(filterset.form))
+        if view.paginator is not None:
+            view.paginator.page_ids = filterset.page_ids
         return filterset.ordered(filterset.qs)
-
-
-BAD_PARAMETERS = OpenApiResponse(
-    response=OpenApiTypes.OBJECT,
-    description=str(_("Paramètre invalide : le motif est donné pour chaque paramètre.")),
-)
 
 
 def _param(name, type_, description, enum=None):
@@ -148,7 +188,7 @@ def _base_url(request) -> str:
     list=extend_schema(
         summary=_("Initiatives publiées, filtrées comme le catalogue"),
         parameters=CATALOGUE_PARAMETERS,
-        responses={200: s.InitiativeSerializer(many=True), 400: BAD_PARAMETERS},
+        responses={200: s.InitiativeSerializer(many=True)},
     ),
     retrieve=extend_schema(
         summary=_("Une initiative publiée"), responses={200: s.InitiativeDetailSerializer}
@@ -209,12 +249,9 @@ class TerritoryQuery:
         level = params.get("level", "").strip()
         if level and level not in cls.LEVELS:
             errors["level"] = [str(_("Niveau inconnu : region, department, epci ou commune."))]
-        values = {}
-        for name in ("code", "region", "department", "q"):
-            value = params.get(name, "").strip()
-            if len(value) > 100:
-                errors[name] = [str(_("100 caractères au plus."))]
-            values[name] = value
+        values = {
+            name: text_param(params, name, errors) for name in ("code", "region", "department", "q")
+        }
         if errors:
             raise ValidationError(errors)
         if level:
@@ -239,7 +276,7 @@ class TerritoryQuery:
     list=extend_schema(
         summary=_("Territoires du Code officiel géographique"),
         parameters=TERRITORY_PARAMETERS,
-        responses={200: s.TerritorySerializer(many=True), 400: BAD_PARAMETERS},
+        responses={200: s.TerritorySerializer(many=True)},
     )
 )
 class TerritoryViewSet(PublicReadOnly, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -258,8 +295,11 @@ class TerritoryDetail(PublicReadOnly, generics.RetrieveAPIView):
     queryset = Territory.objects.select_related("parent", "epci")
 
     def get_object(self):
+        level, code = self.kwargs["level"], self.kwargs["code"]
+        if level not in TerritoryQuery.LEVELS or "\x00" in code:
+            raise Http404
         try:
-            return self.get_queryset().get(level=self.kwargs["level"], code=self.kwargs["code"])
+            return self.get_queryset().get(level=level, code=code)
         except Territory.DoesNotExist:
             raise Http404 from None
 
@@ -314,11 +354,29 @@ class ReferentialViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
             .prefetch_related(Prefetch("items", queryset=items))
             .order_by("kind", "slug", "-version")
         )
+        if self.action != "list":
+            return queryset
         params = self.request.query_params
-        for name, column in (("kind", "kind"), ("slug", "slug"), ("status", "status")):
-            value = params.get(name, "").strip()
-            if value:
-                queryset = queryset.filter(**{column: value[:100]})
+        allowed = {
+            "kind": set(Referential.Kind.values),
+            "status": {Referential.Status.IN_FORCE, Referential.Status.ARCHIVED},
+        }
+        errors = {}
+        for name in ("kind", "slug", "status"):
+            value = text_param(params, name, errors)
+            if not value:
+                continue
+            if name in allowed and value not in allowed[name]:
+                errors[name] = [
+                    str(
+                        _("Valeur inconnue : %(values)s.")
+                        % {"values": ", ".join(sorted(allowed[name]))}
+                    )
+                ]
+            else:
+                queryset = queryset.filter(**{name: value})
+        if errors:
+            raise ValidationError(errors)
         return queryset
 
 
@@ -330,6 +388,7 @@ class OrganisationViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.OrganisationSerializer
     queryset = Organisation.objects.order_by("acronym")
     lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
 
 
 @extend_schema_view(
@@ -356,7 +415,7 @@ class AxisViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
             ),
             _param("partner", OpenApiTypes.STR, _("Sigle d'un partenaire pilote.")),
         ],
-        responses={200: s.ActionSerializer(many=True), 400: BAD_PARAMETERS},
+        responses={200: s.ActionSerializer(many=True)},
     ),
     retrieve=extend_schema(summary=_("Une action du plan")),
 )
@@ -365,7 +424,7 @@ class ActionViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.ActionSerializer
     lookup_field = "code"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = "[^/\\x00-\\x1f]+"  # no control character reaches the database
 
     def get_queryset(self):
         queryset = (
@@ -396,7 +455,7 @@ class ActionViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
                 errors["status"] = [str(_("Statut d'action inconnu."))]
             else:
                 queryset = queryset.filter(status=status)
-        partner = params.get("partner", "").strip()[:30]
+        partner = text_param(params, "partner", errors, max_length=30)
         if partner:
             pilots = Action.lead_partners.through.objects.filter(
                 action_id=OuterRef("pk"), organisation__acronym__iexact=partner

@@ -119,13 +119,58 @@ def test_injection_attempts_are_inert(client, world):
     assert get_json(client, "/api/v1/initiatives/")["count"] == len(PUBLIC_SLUGS)
 
 
-def test_pagination_caps_the_page_size_and_a_page_beyond_the_end_is_404(client, world):
+def test_pagination_refuses_what_is_not_a_page_and_a_page_beyond_the_end_is_404(client, world):
     data = get_json(client, "/api/v1/initiatives/", {"page_size": "1"})
     assert len(data["results"]) == 1 and data["next"]
-    data = get_json(client, "/api/v1/initiatives/", {"page_size": "100000"})
+    data = get_json(client, "/api/v1/initiatives/", {"page_size": "200", "page": ""})
     assert len(data["results"]) == len(PUBLIC_SLUGS)
-    assert client.get("/api/v1/initiatives/", {"page": "99"}).status_code == 404
-    assert client.get("/api/v1/initiatives/", {"page": "abc"}).status_code == 404
+    for params in ({"page_size": "100000"}, {"page_size": "0"}, {"page": "abc"}, {"page": "-1"}):
+        response = client.get("/api/v1/initiatives/", params)
+        assert response.status_code == 400, params
+        assert list(response.json()) == list(params)
+    response = client.get("/api/v1/initiatives/", {"page": "99"})
+    assert response.status_code == 404
+    assert "detail" in response.json()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/territories/?region=8%004",
+        "/api/v1/territories/?q=%00",
+        "/api/v1/referentials/?slug=crcn%00",
+        "/api/v1/actions/?partner=AMF%00",
+        "/api/v1/initiatives/?q=tablettes%00",
+    ],
+)
+def test_a_nul_byte_in_a_parameter_is_refused_not_a_server_error(client, world, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.json()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/territories/commune/69%00123/",
+        "/api/v1/territories/planet/69123/",
+        "/api/v1/actions/A%001/",
+        "/api/v1/organisations/amf%00/",
+        "/api/v1/nowhere/",
+    ],
+)
+def test_unknown_api_addresses_answer_a_json_404(client, world, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
+
+
+def test_referentials_refuse_an_unknown_kind_or_status(client, world):
+    for params in ({"kind": "cuisine"}, {"status": "draft"}):
+        response = client.get("/api/v1/referentials/", params)
+        assert response.status_code == 400
+        assert list(response.json()) == list(params)
 
 
 def test_initiative_list_queries_do_not_depend_on_the_page_size(
@@ -184,9 +229,10 @@ def test_territories_are_always_paginated_with_constant_queries(
         for n in range(300, 560)
     )  # fmt: skip
     with django_assert_num_queries(2):
-        data = get_json(client, "/api/v1/territories/", {"page_size": "100000"})
+        data = get_json(client, "/api/v1/territories/", {"page_size": "200"})
     assert data["count"] > 260
     assert len(data["results"]) == 200
+    assert client.get("/api/v1/territories/", {"page_size": "201"}).status_code == 400
 
 
 def test_territories_refuse_an_unknown_level(client, world):

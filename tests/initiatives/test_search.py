@@ -183,3 +183,15 @@ def test_sort_by_date_or_title_overrides_relevance(tiers):
     assert [i.pk for i in newest][:3] == [tiers[(0, 0)].pk, tiers[(1, 0)].pk, tiers[(2, 0)].pk]
     by_title = catalogue_search({"q": "robotique", "sort": "title"}).page.object_list
     assert [i.title for i in by_title] == sorted(i.title for i in by_title)
+
+
+def test_a_highlighted_excerpt_shows_markup_of_the_summary_as_text(client, db):
+    f.InitiativeFactory(
+        title="Ateliers",
+        summary='Un atelier <img src=x onerror="alert(1)"> pour les sixièmes, 5 < 6 & "1 > 0".',
+        status=PUBLISHED,
+    )
+    body = client.get("/initiatives/", {"q": "sixièmes"}).content.decode()
+    assert "<mark>sixièmes</mark>" in body
+    assert "<img src=x" not in body and 'onerror="alert(1)"' not in body
+    assert "5 &lt; 6 &amp; &quot;1 &gt; 0&quot;" in body
