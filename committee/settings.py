@@ -207,6 +207,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The same for the home page, the map and the catalogue without criteria.
+    "warm-public-pages": {
+        "task": "committee.tasks.warm_public_pages",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 # Notification emails (members.notifications_delivery). A claimed email is leased this long:

@@ -78,14 +78,19 @@ class StatisticsFilterSet(CatalogueFilterSet):
         ],
     )
 
-    def filter_queryset(self, queryset, exclude: str | None = None):
+    def filter_queryset(self, queryset, exclude: str | set | None = None):
         queryset = super().filter_queryset(queryset, exclude=exclude)
-        if exclude != "status" and not self.cleaned.get("status"):
+        excluded = {exclude} if isinstance(exclude, str) else set(exclude or ())
+        if "status" not in excluded and not self.cleaned.get("status"):
             queryset = queryset.filter(status=S.PUBLISHED)
         return queryset
 
     def filter_status(self, queryset, name, value):
-        return queryset if value == ALL_STATUSES else queryset.filter(status=value)
+        return queryset.filter(self._status_condition(value))
+
+    @staticmethod
+    def _status_condition(value) -> Q:
+        return Q() if value == ALL_STATUSES else Q(status=value)
 
 
 def statistics_filterset(data=None) -> StatisticsFilterSet:

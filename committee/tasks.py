@@ -6,7 +6,7 @@ Scheduled jobs are listed in settings.CELERY_BEAT_SCHEDULE.
 
 from celery import shared_task
 
-from . import digest, report_services, statistics
+from . import digest, report_services, selectors, statistics
 from .report_services import (
     MAX_ATTEMPTS,
     SOFT_TIME_LIMIT,
@@ -58,3 +58,14 @@ def send_weekly_digest() -> dict[str, int]:
 def warm_statistics() -> None:
     """Every minute: the figures of /pilotage/ without criteria, computed ahead of readers."""
     statistics.statistics_warm()
+
+
+@shared_task(name="committee.tasks.warm_public_pages", ignore_result=True, time_limit=120)
+def warm_public_pages() -> None:
+    """Every minute: what the home page, the map and the catalogue without criteria read
+    from the cache, computed again if a publication made it stale (else a few reads)."""
+    from initiatives.selectors import catalogue_warm
+
+    catalogue_warm()
+    selectors.key_figures()
+    selectors.department_counts()

@@ -18,6 +18,7 @@ from referentials.models import Territory
 
 from .exports import bad_parameters, catalogue_filterset, filter_errors
 from .filters import normalise_params
+from .text import without_control_characters as xml_text
 
 FEED_SIZE = 50
 
@@ -79,7 +80,7 @@ class CatalogueFeed(Feed):
         filters = describe_filters(filterset)
         if filters:
             title += " — " + " · ".join(filters)
-        return f"{title} — {settings.PORTAL_NAME}"
+        return xml_text(f"{title} — {settings.PORTAL_NAME}")
 
     def subtitle(self, filterset):
         return _(
@@ -103,11 +104,13 @@ class CatalogueFeed(Feed):
             .order_by("-published_at", "-pk")[:FEED_SIZE]
         )
 
+    # Texts written before forms removed control characters could hold some: the XML would
+    # not be well-formed.
     def item_title(self, item):
-        return item.title
+        return xml_text(item.title)
 
     def item_description(self, item):
-        return item.summary
+        return xml_text(item.summary)
 
     def item_link(self, item):
         return item.get_absolute_url()
@@ -123,7 +126,7 @@ class CatalogueFeed(Feed):
 
     def item_categories(self, item):
         return [
-            str(item.lead_collectivity),
+            xml_text(str(item.lead_collectivity)),
             *(_("Axe %(number)s") % {"number": axis.number} for axis in item.axes.all()),
         ]
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from referentials.models import Territory
 
 from .models import Initiative
+from .text import without_control_characters
 
 MAX_QUERY_LENGTH = 200
 COMMUNE_CODE = r"^[0-9][0-9AB][0-9]{3}$"  # INSEE: 2A/2B for Corsica
@@ -37,7 +38,12 @@ class CatalogueForm(forms.Form):
         return known[value.lower()]
 
     def clean_q(self):
-        return " ".join((self.cleaned_data.get("q") or "").split())
+        # The limit counts what was sent, spaces included (as the API's schema says).
+        if len(self.data.get("q") or "") > MAX_QUERY_LENGTH:
+            raise forms.ValidationError(
+                _("La recherche compte au plus %(max)d caractères.") % {"max": MAX_QUERY_LENGTH}
+            )
+        return " ".join(without_control_characters(self.cleaned_data.get("q") or "").split())
 
 
 class CatalogueFilterSet(django_filters.FilterSet):
@@ -49,18 +55,18 @@ class CatalogueFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(
         label=_("Rechercher"),
-        method="filter_q",
+        method="filter_condition",
         max_length=MAX_QUERY_LENGTH,
         help_text=_("Mots du titre, du résumé, du texte, d'un territoire ou d'un partenaire."),
     )
     axis = django_filters.TypedChoiceFilter(
-        label=_("Axe de travail"), method="filter_axis", coerce=int, empty_value=None
+        label=_("Axe de travail"), method="filter_condition", coerce=int, empty_value=None
     )
     region = django_filters.ChoiceFilter(label=_("Région"), field_name="region_code")
     department = django_filters.ChoiceFilter(label=_("Département"), field_name="department_code")
     commune = django_filters.CharFilter(
         label=_("Commune (code INSEE)"),
-        method="filter_commune",
+        method="filter_condition",
         max_length=5,
         validators=[
             RegexValidator(
@@ -74,18 +80,20 @@ class CatalogueFilterSet(django_filters.FilterSet):
         field_name="collectivity_level",
         choices=Territory.Level.choices,
     )
-    school_level = django_filters.ChoiceFilter(label=_("Niveau scolaire"), method="filter_level")
+    school_level = django_filters.ChoiceFilter(
+        label=_("Niveau scolaire"), method="filter_condition"
+    )
     item = django_filters.CharFilter(
         label=_("Élément de référentiel (code)"),
-        method="filter_item",
+        method="filter_condition",
         max_length=30,
         validators=[RegexValidator(ITEM_CODE, _("Code d'élément de référentiel invalide."))],
     )
     partner = django_filters.CharFilter(
-        label=_("Partenaire du comité"), method="filter_partner", max_length=30
+        label=_("Partenaire du comité"), method="filter_condition", max_length=30
     )
     year = django_filters.TypedChoiceFilter(
-        label=_("Année de lancement"), method="filter_year", coerce=int, empty_value=None
+        label=_("Année de lancement"), method="filter_condition", coerce=int, empty_value=None
     )
     sort = django_filters.ChoiceFilter(
         label=_("Trier par"), choices=SORTS, method="filter_noop", empty_label=None
@@ -127,11 +135,13 @@ class CatalogueFilterSet(django_filters.FilterSet):
         self.form.is_valid()
         return {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "", [])}
 
-    def filter_queryset(self, queryset, exclude: str | None = None):
+    def filter_queryset(self, queryset, exclude: str | set | None = None):
+        """The queryset narrowed by every valid parameter but `exclude` (a name or names)."""
+        excluded = {exclude} if isinstance(exclude, str) else set(exclude or ())
         for name, value in self.cleaned.items():
-            if name == exclude or name == "sort":
+            if name in excluded or name == "sort":
                 continue
-            queryset = self.filters[name].filter(queryset, value)
+            queryset = queryset.filter(self.condition(name, value))
         return queryset
 
     def filtered_without(self, facet: str):
@@ -140,61 +150,69 @@ class CatalogueFilterSet(django_filters.FilterSet):
     def filter_noop(self, queryset, name, value):
         return queryset
 
-    def filter_q(self, queryset, name, value):
+    def filter_condition(self, queryset, name, value):
+        return queryset.filter(self.condition(name, value))
+
+    def condition(self, name: str, value) -> Q:
+        """The condition a parameter puts on initiatives: an indexed column, an EXISTS or
+        an id list, never a join that would need DISTINCT."""
+        method = getattr(self, f"_{name}_condition", None)
+        if method is None:  # régions, départements, collectivity levels: one column
+            return Q(**{self.filters[name].field_name: value})
+        return method(value)
+
+    def _q_condition(self, value) -> Q:
         if connection.vendor != "postgresql":
-            return queryset.filter(
+            return (
                 Q(title__icontains=value)
                 | Q(summary__icontains=value)
                 | Q(description__icontains=value)
                 | Q(lead_collectivity__name__icontains=value)
             )
-        query = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
-        return queryset.filter(search_vector=query)
+        return Q(search_vector=SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG))
 
-    def filter_axis(self, queryset, name, value):
+    @staticmethod
+    def _axis_condition(value) -> Q:
         through = Initiative.axes.through
-        return queryset.filter(
-            Exists(through.objects.filter(initiative_id=OuterRef("pk"), axis__number=value))
-        )
+        return Q(Exists(through.objects.filter(initiative_id=OuterRef("pk"), axis__number=value)))
 
-    def filter_commune(self, queryset, name, value):
+    @staticmethod
+    def _commune_condition(value) -> Q:
         # One indexed id list (UNION), not "lead = X OR EXISTS(…)": an OR across a join
         # and a subquery forces a scan of every published initiative.
         through = Initiative.territories.through
-        commune = {"level": Territory.Level.COMMUNE, "code": value}
-        led = Initiative.objects.filter(
-            lead_collectivity__in=Territory.objects.filter(**commune).values("pk")
-        ).values("pk")
-        covered = through.objects.filter(
-            territory__in=Territory.objects.filter(**commune).values("pk")
-        ).values("initiative_id")
-        return queryset.filter(pk__in=led.union(covered))
+        commune = Territory.objects.filter(level=Territory.Level.COMMUNE, code=value)
+        led = Initiative.objects.filter(lead_collectivity__in=commune.values("pk")).values("pk")
+        covered = through.objects.filter(territory__in=commune.values("pk")).values("initiative_id")
+        return Q(pk__in=led.union(covered))
 
-    def filter_level(self, queryset, name, value):
+    @staticmethod
+    def _school_level_condition(value) -> Q:
         through = Initiative.school_levels.through
-        return queryset.filter(
+        return Q(
             Exists(through.objects.filter(initiative_id=OuterRef("pk"), schoollevel__code=value))
         )
 
-    def filter_item(self, queryset, name, value):
+    @staticmethod
+    def _item_condition(value) -> Q:
         through = Initiative.referential_items.through
-        return queryset.filter(
+        return Q(
             Exists(
                 through.objects.filter(initiative_id=OuterRef("pk"), referentialitem__code=value)
             )
         )
 
-    def filter_partner(self, queryset, name, value):
+    @staticmethod
+    def _partner_condition(value) -> Q:
+        # Led or partnered: one id list from two indexes (UNION), as for communes.
         through = Initiative.partners.through
-        return queryset.filter(
-            Q(lead_organisation__acronym=value)
-            | Exists(
-                through.objects.filter(initiative_id=OuterRef("pk"), organisation__acronym=value)
-            )
-        )
+        led = Initiative.objects.filter(lead_organisation__acronym=value).values("pk")
+        partnered = through.objects.filter(organisation__acronym=value).values("initiative_id")
+        return Q(pk__in=led.union(partnered))
 
-    def filter_year(self, queryset, name, value):
-        return queryset.filter(start_year=value)
+    @staticmethod
+    def _year_condition(value) -> Q:
+        return Q(start_year=value)
 
     # -- ordering ------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from referentials.models import Referential, ReferentialItem, Territory
 
 from .documents import ACCEPT, max_size
 from .models import Initiative, SchoolLevel
+from .text import without_control_characters
 
 SEARCH_LIMIT = 20
 QUERY_MAX_LENGTH = 100
@@ -552,6 +553,11 @@ class InitiativeForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                # Invisible control characters (pasted from other software) would break the
+                # XML of the feed and the exports: only tabs and line breaks are kept.
+                cleaned[name] = without_control_characters(value)
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error(

@@ -15,7 +15,7 @@ from django.contrib.postgres.search import SearchHeadline
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -104,61 +104,74 @@ class CatalogueResult:
     approximate: bool = False
 
 
-def _facet_querysets(filterset: CatalogueFilterSet) -> dict:
-    """One grouped aggregate per facet, over the results of every *other* filter."""
-    base = filterset.filtered_without
-    axes = Initiative.axes.through.objects
-    levels = Initiative.school_levels.through.objects
-    return {
-        "axis": axes.filter(initiative__in=base("axis").values("pk"))
-        .values(key=Cast("axis__number", CharField()))
-        .annotate(n=Count("*")),
-        "region": base("region").values(key=F("region_code")).annotate(n=Count("*")),
-        "department": base("department").values(key=F("department_code")).annotate(n=Count("*")),
-        "collectivity": base("collectivity")
-        .values(key=F("collectivity_level"))
-        .annotate(n=Count("*")),
-        "school_level": levels.filter(initiative__in=base("school_level").values("pk"))
-        .values(key=F("schoollevel__code"))
-        .annotate(n=Count("*")),
-        "year": base("year")
-        .filter(start_year__isnull=False)
-        .values(key=Cast("start_year", CharField()))
-        .annotate(n=Count("*")),
-    }
-
-
-def _partner_counts_sql(filterset: CatalogueFilterSet) -> tuple[str, list]:
-    base_sql, params = (
-        filterset.filtered_without("partner").order_by().values("id", "lead_organisation_id").query
-    ).sql_with_params()
-    # Composed only of Django-compiled SQL; values travel as parameters.
-    sql = (
-        "SELECT o.acronym AS key, COUNT(*) AS n FROM ("  # noqa: S608
-        f"SELECT b.id AS i, b.lead_organisation_id AS o FROM ({base_sql}) b "
-        "UNION "
-        f"SELECT p.initiative_id, p.organisation_id FROM initiatives_initiative_partners p "
-        f"WHERE p.initiative_id IN (SELECT b2.id FROM ({base_sql}) b2)"
-        ") pairs JOIN members_organisation o ON o.id = pairs.o GROUP BY o.acronym"
-    )
-    return sql, [*params, *params]
+TOTAL = "__total__"
 
 
 def facet_counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
-    """All facets' counts in one SQL statement (UNION ALL of grouped aggregates)."""
-    parts, params = [], []
-    querysets = _facet_querysets(filterset)
-    for name, queryset in querysets.items():
-        sql, sub_params = queryset.order_by().query.sql_with_params()
-        parts.append(f"SELECT '{name}' AS facet, CAST(f.key AS TEXT), f.n FROM ({sql}) f")  # noqa: S608
-        params.extend(sub_params)
-    # An organisation counts an initiative it leads or partners in, once.
-    sql, sub_params = _partner_counts_sql(filterset)
-    parts.append(f"SELECT 'partner' AS facet, f.key, f.n FROM ({sql}) f")  # noqa: S608
-    params.extend(sub_params)
-    counts: dict[str, dict[str, int]] = {name: {} for name in CatalogueFilterSet.FACETS}
+    """Every facet's counts, and the total, in one SQL statement.
+
+    Each facet is one grouped aggregate over the initiatives meeting every *other*
+    parameter (UNION ALL of them): each a condition on an indexed column, an EXISTS or an
+    id list, which the planner drives from its index. An organisation counts the
+    initiatives it leads plus those it partners in without leading them (nothing to
+    de-duplicate). `counts[TOTAL][""]` is the number of results.
+    """
+    facets = CatalogueFilterSet.FACETS
+    params: list = []
+
+    def narrowed(facet: str | None):
+        return filterset.filter_queryset(filterset.queryset.all(), exclude=facet).order_by()
+
+    def related(field: str, facet: str, key: str):
+        through = Initiative._meta.get_field(field).remote_field.through
+        return (
+            through.objects.filter(initiative__in=narrowed(facet).values("pk"))
+            .order_by()
+            .values(key=Cast(key, CharField()))
+            .annotate(n=Count("*"))
+        )
+
+    parts = {
+        TOTAL: narrowed(None)
+        .values(key=Value("", output_field=CharField()))
+        .annotate(n=Count("*")),
+        "axis": related("axes", "axis", "axis__number"),
+        "region": narrowed("region").values(key=F("region_code")).annotate(n=Count("*")),
+        "department": narrowed("department")
+        .values(key=F("department_code"))
+        .annotate(n=Count("*")),
+        "collectivity": narrowed("collectivity")
+        .values(key=F("collectivity_level"))
+        .annotate(n=Count("*")),
+        "school_level": related("school_levels", "school_level", "schoollevel__code"),
+        "year": narrowed("year")
+        .filter(start_year__isnull=False)
+        .values(key=F("start_year"))
+        .annotate(n=Count("*")),
+    }
+    statements = []
+    for name, part in parts.items():
+        part_sql, part_params = part.query.sql_with_params()
+        statements.append(f"SELECT '{name}', CAST(f.key AS TEXT), f.n FROM ({part_sql}) f")  # noqa: S608
+        params.extend(part_params)
+    # The partners' base is read twice (leads, then partner rows): once, as a CTE.
+    partner_sql, partner_params = (
+        narrowed("partner").values("id", "lead_organisation_id").query
+    ).sql_with_params()
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    partners = Initiative.partners.through._meta.db_table
+    statements.append(
+        "SELECT 'partner', o.acronym, x.n FROM (SELECT x.org, COUNT(*) AS n FROM ("  # noqa: S608
+        "SELECT b.lead_organisation_id AS org FROM partner_base b UNION ALL "
+        f"SELECT t.organisation_id FROM {partners} t JOIN partner_base b "
+        "ON b.id = t.initiative_id WHERE t.organisation_id <> b.lead_organisation_id"
+        ") x GROUP BY x.org) x JOIN members_organisation o ON o.id = x.org"
+    )
+    sql = f"WITH partner_base (id, lead_organisation_id) AS {materialized}({partner_sql}) "  # noqa: S608
+    params = [*partner_params, *params]
+    counts: dict[str, dict[str, int]] = {name: {} for name in (*facets, TOTAL)}
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        cursor.execute(sql + " UNION ALL ".join(statements), params)
         for facet, key, n in cursor.fetchall():
             if key is not None:
                 counts[facet][str(key)] = n
@@ -178,6 +191,18 @@ def _cached(kind: str, filterset: CatalogueFilterSet, compute):
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
     return value
+
+
+def _counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
+    """The facets and total of these parameters, from the cache or computed (and cached,
+    the total also under the key `catalogue_count` reads)."""
+    keys = {kind: _cache_key(kind, filterset) for kind in ("count", "facets")}
+    counts = cache.get(keys["facets"])
+    if counts is None:
+        counts = facet_counts(filterset)
+        total = counts[TOTAL].get("", 0)
+        cache.set_many({keys["facets"]: counts, keys["count"]: total}, CACHE_SECONDS)
+    return counts
 
 
 def catalogue_count(data, queryset) -> int:
@@ -332,12 +357,13 @@ def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> Cata
     filterset = CatalogueFilterSet(data or None, queryset=published_initiatives())
     errors = [str(e) for errs in filterset.form.errors.values() for e in errs] if data else []
     queryset = filterset.qs
-    count = _cached("count", filterset, queryset.count)
+    counts = _counts(filterset)
+    count = counts[TOTAL].get("", 0)
     approximate = False
     if count == 0 and filterset.cleaned.get("q") and connection.vendor == "postgresql":
         queryset, count = _typo_tolerant(filterset)
         approximate = count > 0
-    facets = _build_facets(filterset, _cached("facets", filterset, lambda: facet_counts(filterset)))
+    facets = _build_facets(filterset, counts)
     paginator = CountedPaginator(
         page_rows(queryset, filterset), page_size, count=count, page_ids=filterset.page_ids
     )
@@ -351,6 +377,13 @@ def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> Cata
         page = Page([], 1, paginator)  # an empty catalogue still has its first page
     page.object_list = with_cards(page.object_list)
     return CatalogueResult(filterset, page, count, facets, errors, approximate)
+
+
+def catalogue_warm() -> None:
+    """Compute the count and facets of the catalogue without criteria, if the cache lacks
+    them (after a publication): the page most visitors open then answers from the cache.
+    Scheduled every minute (committee.tasks.warm_public_pages)."""
+    _counts(CatalogueFilterSet(None, queryset=published_initiatives()))
 
 
 def _typo_tolerant(filterset: CatalogueFilterSet):

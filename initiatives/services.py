@@ -235,6 +235,8 @@ def comment_post(*, initiative: Initiative, author, body: str) -> Comment:
     body = (body or "").strip()
     if not body:
         raise ValidationError(_("Écrivez un message avant de l'envoyer."), code="required")
+    if "\x00" in body:  # no database text can hold it; only a crafted request sends it
+        raise ValidationError(_("Le message contient un caractère nul."), code="null_characters")
     if len(body) > COMMENT_MAX_LENGTH:
         raise ValidationError(
             _("Un message compte au plus %(max)s caractères ; celui-ci en compte %(n)s.")

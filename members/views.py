@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -55,6 +55,8 @@ def _managed(request):
 def _team_organisation(request, acronym: str | None) -> Organisation:
     managed = _managed(request)
     if acronym:
+        if "\x00" in acronym:  # no database text holds it: no such organisation
+            raise Http404
         return get_object_or_404(managed, acronym__iexact=acronym)
     actor = actor_for(request.user)
     own = managed.filter(pk__in=actor.roles.keys()).order_by("acronym").first()

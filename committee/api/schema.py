@@ -22,6 +22,11 @@ PARAMETER_ERRORS = {
 }
 
 
+NO_NUL = "^[^\\u0000]*$"
+TEXT_LIMIT = 100  # committee.api.views.text_param
+TEXT_LIMITS = {("/api/v1/actions/", "partner"): 30}
+
+
 def _response(description: str, schema: str) -> dict:
     return {
         "description": description,
@@ -47,10 +52,19 @@ def add_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             parameters = operation.get("parameters", [])
             for parameter in parameters:
-                if parameter["in"] == "query":
-                    parameter["allowEmptyValue"] = True
-                    if path == "/api/v1/initiatives/":
-                        parameter["schema"].update(catalogue.get(parameter["name"], {}))
+                if parameter["in"] != "query":
+                    continue
+                parameter["allowEmptyValue"] = True
+                schema = parameter["schema"]
+                if path == "/api/v1/initiatives/":
+                    schema.update(catalogue.get(parameter["name"], {}))
+                if schema.get("type") == "string" and "enum" not in schema:
+                    # Text parameters: bounded, and never a NUL byte (no database text
+                    # holds one); views refuse both with a 400.
+                    schema.setdefault("pattern", NO_NUL)
+                    schema.setdefault(
+                        "maxLength", TEXT_LIMITS.get((path, parameter["name"]), TEXT_LIMIT)
+                    )
             if "page" in {parameter["name"] for parameter in parameters}:
                 responses["400"] = _response(_("Paramètre refusé."), "ParameterErrors")
                 responses["404"] = _response(_("Page au-delà de la dernière."), "Error")

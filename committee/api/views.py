@@ -98,14 +98,14 @@ class PublicReadOnly:
 def text_param(params, name: str, errors: dict, *, max_length: int = 100) -> str:
     """A text parameter, stripped; too long or holding a NUL byte (which no database text
     can hold), it is recorded in `errors` and read as empty."""
-    value = params.get(name, "").strip()
+    value = params.get(name, "")
     if "\x00" in value:
         errors[name] = [str(_("Caractère nul interdit."))]
         return ""
     if len(value) > max_length:
         errors[name] = [str(_("%(max)d caractères au plus.") % {"max": max_length})]
         return ""
-    return value
+    return value.strip()
 
 
 def _errors(form) -> dict[str, list[str]]:

@@ -482,7 +482,7 @@ class _CopyWriter:
         self.fields = [
             f
             for f in Initiative._meta.concrete_fields
-            if not f.primary_key and f.column != "search_vector"
+            if not f.primary_key and not f.column.endswith("_vector")  # the trigger's
         ]
         self.defaults = {f.attname: f.get_default() for f in self.fields}
 

@@ -1,4 +1,5 @@
-"""The trigger also writes the title vector and the title + summary vector.
+"""The trigger also writes the title vector and the title + summary vector; the search
+vector stays in the row.
 
 They decide the relevance tiers of a search (all the words in the title, then in the title
 or the summary, then anywhere): small vectors with their own GIN indexes, so that the first
@@ -36,9 +37,12 @@ BEGIN
 END
 $$ LANGUAGE plpgsql;
 
-UPDATE initiatives_initiative SET
-    title_vector = to_tsvector('french_unaccent', coalesce(title, '')),
-    head_vector = to_tsvector('french_unaccent', coalesce(title, '') || ' ' || coalesce(summary, ''));
+-- Kept in the row (compressed) rather than in the TOAST table: a full-text condition
+-- tested on most rows (a common word, for facet counts) reads them 3 to 4 times faster.
+ALTER TABLE initiatives_initiative ALTER COLUMN search_vector SET STORAGE MAIN;
+
+-- Fires the trigger: the three vectors are written again, stored as just said.
+UPDATE initiatives_initiative SET title = title;
 """
 
 
@@ -52,6 +56,9 @@ def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         previous = importlib.import_module("initiatives.migrations.0005_search_setup")
         schema_editor.execute(previous.FORWARD)
+        schema_editor.execute(
+            "ALTER TABLE initiatives_initiative ALTER COLUMN search_vector SET STORAGE EXTENDED"
+        )
 
 
 class Migration(migrations.Migration):

@@ -381,3 +381,21 @@ def test_initiative_page_query_count(client, world, other_association, django_as
     with django_assert_num_queries(2):
         response = client.get(f"/initiatives/{initiative.slug}/")
     assert response.status_code == 200
+
+
+def test_the_catalogue_without_criteria_is_kept_warm_after_a_publication(
+    client, world, reviewer, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from committee.tasks import warm_public_pages
+    from initiatives.services import initiative_publish
+
+    with django_capture_on_commit_callbacks(execute=True):
+        initiative_publish(initiative=world["in_review"], by=reviewer)
+    warm_public_pages.apply()
+    client.get("/mentions-legales/")  # the site configuration, cached once
+    # Count, facets, key figures and map already computed: the page reads its rows only.
+    with django_assert_num_queries(2):
+        response = client.get("/initiatives/")
+    assert response.context["result"].count == 5
+    with django_assert_num_queries(0):
+        warm_public_pages.apply()  # nothing stale: nothing computed again

@@ -389,3 +389,18 @@ def test_feed_refuses_invalid_parameters(client, world):
     response = client.get("/initiatives/flux.atom", {"year": "20x3"})
     assert response.status_code == 400
     assert "year" in response.content.decode()
+
+
+def test_control_characters_never_break_the_feed(client, world):
+    """Typed in a search or stored before forms removed them: the XML stays well-formed."""
+    Initiative.objects.filter(pk=world["brest"].pk).update(
+        title="Ateliers\x0b de robotique\x1f à Brest", summary="Résumé\x01."
+    )
+    response = client.get("/initiatives/flux.atom", {"q": "robotique\x02"})
+    assert response.status_code == 200
+    root = parse_feed(response)
+    titles = [entry.findtext("{http://www.w3.org/2005/Atom}title") for entry in root.iter(
+        "{http://www.w3.org/2005/Atom}entry"
+    )]  # fmt: skip
+    assert titles == ["Ateliers de robotique à Brest"]
+    assert "« robotique »" in root.findtext("{http://www.w3.org/2005/Atom}title")

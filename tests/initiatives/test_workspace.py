@@ -750,3 +750,17 @@ def test_the_private_page_carries_the_thread_and_the_history(
     assert "Pouvez-vous joindre le bilan ?" in text
     assert f'action="/instruction/{initiative.pk}/messages/"' in text
     assert f'href="/instruction/{initiative.pk}/historique/"' in text
+
+
+def test_control_characters_typed_or_pasted_are_not_kept(client, contributor, places):
+    client.force_login(contributor)
+    data = form_data(
+        title="Tablettes\x0b au collège\x1f",
+        summary="Chaque\x01 élève.",
+        outcomes="Ligne 1\nLigne 2",
+    )
+    response = client.post(CREATE_URL, data)
+    assert response.status_code == 302
+    initiative = Initiative.objects.get()
+    assert (initiative.title, initiative.summary) == ("Tablettes au collège", "Chaque élève.")
+    assert initiative.outcomes == "Ligne 1\nLigne 2"
