@@ -64,13 +64,18 @@ def _compute_key_figures() -> KeyFigures:
         initiatives=Count("*"),
         departments=Count("department_code", distinct=True, filter=~Q(department_code="")),
     )
-    covered = Initiative.territories.through.objects.filter(
-        initiative__in=published.values("pk"), territory__level=Territory.Level.COMMUNE
-    ).values("territory_id")
+    covered = (
+        Initiative.territories.through.objects.filter(
+            initiative__in=published.values("pk"), territory__level=Territory.Level.COMMUNE
+        )
+        .order_by()
+        .values("territory_id")
+    )
     # Distinct commune ids of both kinds (UNION), not "id IN (…) OR id IN (…)" over 35,000
     # communes.
     communes = (
         published.filter(collectivity_level=Territory.Level.COMMUNE)
+        .order_by()  # a UNION's branches are unordered (SQLite refuses an ORDER BY there)
         .values("lead_collectivity_id")
         .union(covered)
         .count()

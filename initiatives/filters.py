@@ -182,9 +182,9 @@ class CatalogueFilterSet(django_filters.FilterSet):
         # and a subquery forces a scan of every published initiative.
         through = Initiative.territories.through
         commune = Territory.objects.filter(level=Territory.Level.COMMUNE, code=value)
-        led = Initiative.objects.filter(lead_collectivity__in=commune.values("pk")).values("pk")
-        covered = through.objects.filter(territory__in=commune.values("pk")).values("initiative_id")
-        return Q(pk__in=led.union(covered))
+        led = Initiative.objects.filter(lead_collectivity__in=commune.values("pk"))
+        covered = through.objects.filter(territory__in=commune.values("pk"))
+        return Q(pk__in=_ids(led, "pk").union(_ids(covered, "initiative_id")))
 
     @staticmethod
     def _school_level_condition(value) -> Q:
@@ -206,9 +206,9 @@ class CatalogueFilterSet(django_filters.FilterSet):
     def _partner_condition(value) -> Q:
         # Led or partnered: one id list from two indexes (UNION), as for communes.
         through = Initiative.partners.through
-        led = Initiative.objects.filter(lead_organisation__acronym=value).values("pk")
-        partnered = through.objects.filter(organisation__acronym=value).values("initiative_id")
-        return Q(pk__in=led.union(partnered))
+        led = Initiative.objects.filter(lead_organisation__acronym=value)
+        partnered = through.objects.filter(organisation__acronym=value)
+        return Q(pk__in=_ids(led, "pk").union(_ids(partnered, "initiative_id")))
 
     @staticmethod
     def _year_condition(value) -> Q:
@@ -279,6 +279,11 @@ class CatalogueFilterSet(django_filters.FilterSet):
         if self.cleaned.get("q") and connection.vendor == "postgresql":
             return SearchQuery(self.cleaned["q"], search_type="websearch", config=SEARCH_CONFIG)
         return None
+
+
+def _ids(queryset, field: str):
+    """One column, unordered: a branch of a UNION (SQLite refuses an ORDER BY there)."""
+    return queryset.order_by().values(field)
 
 
 def normalise_params(data) -> dict[str, str]:

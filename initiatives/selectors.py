@@ -15,7 +15,7 @@ from django.contrib.postgres.search import SearchHeadline
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -400,14 +400,23 @@ def _typo_tolerant(filterset: CatalogueFilterSet):
     return queryset, queryset.count()
 
 
-def _page_relations(initiative) -> dict:
-    """The detail page's related lists of `initiative` (a primary key or OuterRef): name →
-    (queryset, fields shown)."""
+def _page_relations(initiative, *, level, band) -> dict:
+    """The detail page's lists for `initiative` (a primary key, or OuterRef("pk") with
+    `level` and `band` OuterRefs too): name → (queryset, fields shown)."""
     from committee.models import Axis
 
     from .models import Document
 
+    through = Initiative.axes.through
+    # The axes' subquery sits in the comparables' EXISTS: the initiative shown is two
+    # levels further out than for the other lists.
+    outer = OuterRef(OuterRef(initiative)) if isinstance(initiative, OuterRef) else initiative
+    own_axes = through.objects.filter(initiative_id=outer).values("axis_id")
     return {
+        "page_comparables": (
+            _comparables(level, band, initiative, own_axes),
+            ("title", "slug", "lead_collectivity__name", "lead_organisation__acronym"),
+        ),
         "page_axes": (
             Axis.objects.filter(initiatives=initiative).order_by("number"),
             ("number", "short_title"),
@@ -443,10 +452,11 @@ def initiative_public_page(slug: str) -> Initiative:
     """A published initiative with what its page shows, or Http404.
 
     Its related lists are attributes `page_axes`, `page_levels`, `page_partners`,
-    `page_territories`, `page_items` and `page_documents`: lists of dicts whose keys are the
-    fields of `_page_relations` (`referential__name` read as `referential_name`). On
-    PostgreSQL the whole page is one statement (each list an array of JSON objects: one
-    query instead of seven); elsewhere, one query per list.
+    `page_territories`, `page_items`, `page_documents` and `page_comparables` (initiatives
+    of comparable territories): lists of dicts whose keys are the fields of
+    `_page_relations` (`referential__name` read as `referential_name`). On PostgreSQL the
+    whole page is one statement (each list an array of JSON objects); elsewhere, one query
+    per list.
     """
     from django.contrib.postgres.expressions import ArraySubquery
     from django.db.models.functions import JSONObject
@@ -462,53 +472,39 @@ def initiative_public_page(slug: str) -> Initiative:
         return {field.replace("__", "_"): field for field in fields}
 
     if connection.vendor == "postgresql":
+        relations = _page_relations(
+            OuterRef("pk"), level=OuterRef("collectivity_level"), band=OuterRef("population_band")
+        )
         queryset = queryset.annotate(
             **{
                 name: ArraySubquery(related.values(data=JSONObject(**as_dicts(fields))))
-                for name, (related, fields) in _page_relations(OuterRef("pk")).items()
+                for name, (related, fields) in relations.items()
             }
         )
         return get_object_or_404(queryset, slug=slug)
     initiative = get_object_or_404(queryset, slug=slug)
-    for name, (related, fields) in _page_relations(initiative.pk).items():
-        setattr(initiative, name, list(related.values(**as_dicts(fields))))
+    relations = _page_relations(
+        initiative.pk, level=initiative.collectivity_level, band=initiative.population_band
+    )
+    for name, (related, fields) in relations.items():
+        rows = related.values(*fields)
+        setattr(initiative, name, [{k.replace("__", "_"): v for k, v in r.items()} for r in rows])
     return initiative
 
 
-def comparable_initiatives(
-    initiative: Initiative, *, axis_numbers: list[int], limit: int = 6
-) -> list[Initiative]:
+COMPARABLES = 6
+
+
+def _comparables(level, band, pk, axes) -> QuerySet:
     """Published initiatives of comparable territories: same collectivity level, same
-    population band, sharing one of `axis_numbers` — the question visitors ask most."""
+    population band, sharing one of `axes` (a subquery of axis ids), other than `pk` —
+    the question visitors ask most. Newest first: the (status, level, band, published_at)
+    index gives them in order, and the axis test stops at the sixth."""
     through = Initiative.axes.through
-
-    def compute():
-        # The (status, level, band, published_at) index gives the rows newest first; the
-        # axis test stops at the seventh match.
-        return list(
-            published_initiatives()
-            .filter(
-                collectivity_level=initiative.collectivity_level,
-                population_band=initiative.population_band,
-            )
-            .filter(
-                Exists(
-                    through.objects.filter(
-                        initiative_id=OuterRef("pk"), axis__number__in=axis_numbers
-                    )
-                )
-            )
-            .select_related("lead_collectivity", "lead_organisation")
-            .only("title", "slug", "lead_collectivity__name", "lead_organisation__acronym")
-            .order_by("-published_at", "-pk")[: limit + 1]
-        )
-
-    # Shared by every initiative of the same level, band and axes: cached per catalogue
-    # version.
-    level, axes = initiative.collectivity_level, ",".join(map(str, sorted(axis_numbers)))
-    key = f"catalogue:comparables:{catalogue_version()}:{level}:{initiative.population_band}:{axes}"
-    rows = cache.get(key)
-    if rows is None:
-        rows = compute()
-        cache.set(key, rows, CACHE_SECONDS)
-    return [row for row in rows if row.pk != initiative.pk][:limit]
+    return (
+        published_initiatives()
+        .filter(collectivity_level=level, population_band=band)
+        .exclude(pk=pk)
+        .filter(Exists(through.objects.filter(initiative_id=OuterRef("pk"), axis_id__in=axes)))
+        .order_by("-published_at", "-pk")[:COMPARABLES]
+    )

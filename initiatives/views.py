@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from referentials.maps import territory_minimap
 
 from .filters import normalise_params
-from .selectors import catalogue_search, comparable_initiatives, initiative_public_page
+from .selectors import catalogue_search, initiative_public_page
 
 
 @require_GET
@@ -33,13 +33,12 @@ def catalogue(request):
 @require_GET
 def detail(request, slug):
     initiative = initiative_public_page(slug)
-    axis_numbers = [axis["number"] for axis in initiative.page_axes]
     return render(
         request,
         "initiatives/detail.html",
         {
             "initiative": initiative,
-            "comparables": comparable_initiatives(initiative, axis_numbers=axis_numbers),
+            "comparables": initiative.page_comparables,
             "contact": initiative.public_contact,
             "map": territory_minimap(initiative.department_code),
         },

@@ -1,0 +1,99 @@
+"""`make run` works anywhere: the demo on SQLite, as a fresh machine gets it.
+
+The suite runs on PostgreSQL; this test prepares the demo as `make run` does (migrate,
+load_territories, seed_demo) on an embedded SQLite file, in its own interpreter, and asks
+for the pages a visitor and the association staff open: every one must answer. PostgreSQL
+only features (full-text ranking, typo tolerance) have plain fallbacks there.
+"""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.test_settings import SETTINGS_VARIABLES
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+PAGES = [
+    "/",
+    "/initiatives/",
+    "/initiatives/?q=tablettes",
+    "/initiatives/?axis=5&sort=title",
+    "/initiatives/?region=84",
+    "/initiatives/?department=69",
+    "/initiatives/?commune=69123",
+    "/initiatives/?collectivity=commune",
+    "/initiatives/?school_level=college",
+    "/initiatives/?item=1.1",
+    "/initiatives/?partner=amf",
+    "/initiatives/?year=2021",
+    "/initiatives/?partner=ADF&axis=1&year=2020&region=84",
+    "/initiatives/export.csv?axis=1",
+    "/initiatives/export.xlsx",
+    "/initiatives/flux.atom?partner=AMF",
+    "/carte/",
+    "/carte/?axis=2",
+    "/referentiels/",
+    "/partenaires/",
+    "/plan-d-action/",
+    "/contributions/",
+    "/donnees/",
+    "/api/v1/initiatives/?region=84",
+    "/api/v1/territories/?q=lyon",
+    "/api/schema/",
+    "/sitemap.xml",
+    "/plan-du-site/",
+]
+
+SCRIPT = textwrap.dedent(
+    """
+    import django
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    call_command("load_territories", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    from initiatives.models import Initiative
+    from members.models import User
+
+    pages = {pages!r}
+    published = Initiative.objects.filter(status="published").order_by("pk")
+    pages.append(published.first().get_absolute_url())
+    pages.append(published.last().get_absolute_url())
+    visitor = Client()
+    failures = [(url, visitor.get(url).status_code) for url in pages]
+    staff = Client()
+    staff.force_login(User.objects.get(email="contributeur@demo.comite-numerique.fr"))
+    for url in ("/espace/", "/espace/initiatives/nouvelle/"):
+        failures.append((url, staff.get(url).status_code))
+    failures = [(url, status) for url, status in failures if status != 200]
+    print("FAILURES", failures)
+    """
+)
+
+
+def test_the_demo_on_sqlite_serves_every_page(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    env.update(
+        DJANGO_SETTINGS_MODULE="committee.settings",
+        DJANGO_ENV="development",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        EMAIL_URL="dummymail://",
+        PYTHONWARNINGS="ignore",
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", SCRIPT.format(pages=PAGES)],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "FAILURES []" in result.stdout, result.stdout[-3000:] + result.stderr[-3000:]
