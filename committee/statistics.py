@@ -78,8 +78,9 @@ class StatisticsFilterSet(CatalogueFilterSet):
         ],
     )
 
-    def filter_queryset(self, queryset, exclude: str | set | None = None):
-        queryset = super().filter_queryset(queryset, exclude=exclude)
+    def filter_queryset(self, queryset, exclude: str | set | None = None, *, counting=True):
+        # Statistics group and count: the counting forms of the conditions by default.
+        queryset = super().filter_queryset(queryset, exclude=exclude, counting=counting)
         excluded = {exclude} if isinstance(exclude, str) else set(exclude or ())
         if "status" not in excluded and not self.cleaned.get("status"):
             queryset = queryset.filter(status=S.PUBLISHED)

@@ -220,7 +220,11 @@ class Initiative(models.Model):
                 name="initiative_comparable",
             ),
             models.Index(fields=["status", "title", "id"], name="initiative_status_title"),
-            models.Index(fields=["lead_organisation", "status"], name="initiative_org_status"),
+            # With the id: "the initiatives an organisation leads" (the partner filter's
+            # id list, the workspace) is read from the index alone.
+            models.Index(
+                fields=["lead_organisation", "status", "id"], name="initiative_org_status"
+            ),
             models.Index(fields=["status", "submitted_at"], name="initiative_status_submitted"),
             GinIndex(fields=["search_vector"], name="initiative_search_gin"),
             GinIndex(fields=["title_vector"], name="initiative_title_gin"),

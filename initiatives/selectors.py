@@ -120,7 +120,8 @@ def facet_counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
     params: list = []
 
     def narrowed(facet: str | None):
-        return filterset.filter_queryset(filterset.queryset.all(), exclude=facet).order_by()
+        queryset = filterset.filter_queryset(filterset.queryset.all(), exclude=facet, counting=True)
+        return queryset.order_by()
 
     def related(field: str, facet: str, key: str):
         through = Initiative._meta.get_field(field).remote_field.through
@@ -216,12 +217,16 @@ class CountedPaginator(Paginator):
 
     `page_ids(queryset, bottom, top)` gives the primary keys of a page as a subquery
     (CatalogueFilterSet.page_ids); by default, the queryset's own order, sliced.
+    `rows(ids)` reads those rows in full, in order; by default the queryset restricted to
+    them (which applies its filters a second time: the catalogue passes the published
+    initiatives instead, its filters having chosen the ids).
     """
 
-    def __init__(self, *args, count: int, page_ids=None, **kwargs):
+    def __init__(self, *args, count: int, page_ids=None, rows=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._known_count = count
         self._page_ids = page_ids
+        self._rows = rows or (lambda ids: self.object_list.filter(pk__in=ids))
 
     @property
     def count(self):
@@ -237,7 +242,7 @@ class CountedPaginator(Paginator):
             ids = self.object_list.values("pk")[bottom:top]
         else:
             ids = self._page_ids(self.object_list, bottom, top)
-        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+        return self._get_page(self._rows(ids), number, self)
 
 
 def _build_facets(filterset: CatalogueFilterSet, counts: dict[str, dict[str, int]]):
@@ -365,7 +370,11 @@ def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> Cata
         approximate = count > 0
     facets = _build_facets(filterset, counts)
     paginator = CountedPaginator(
-        page_rows(queryset, filterset), page_size, count=count, page_ids=filterset.page_ids
+        filterset.ordered(queryset),
+        page_size,
+        count=count,
+        page_ids=filterset.page_ids,
+        rows=lambda ids: page_rows(published_initiatives().filter(pk__in=ids), filterset),
     )
     try:
         page = paginator.page(page_number)

@@ -8,11 +8,6 @@ from django.utils.safestring import SafeString
 register = template.Library()
 
 
-def grouped(n: int) -> str:
-    """An integer with the current language's thousands separator (as intcomma, faster)."""
-    return f"{n:,}".replace(",", get_format("THOUSAND_SEPARATOR"))
-
-
 @register.simple_tag
 def facet_options(facet) -> SafeString:
     """The <option> elements of a facet's select, with their counts.
