@@ -7,6 +7,7 @@ unpublication bumps, so a cache hit is never stale.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -457,6 +458,36 @@ def _page_relations(initiative, *, level, band) -> dict:
     }
 
 
+def _page_base():
+    return (
+        published_initiatives()
+        .select_related("lead_organisation", "lead_collectivity")
+        .defer("search_vector", "title_vector", "head_vector")
+    )
+
+
+@functools.cache
+def _page_queryset():
+    """The page's statement with its JSON arrays (PostgreSQL), built once per process: the
+    same for every initiative, only the slug filter is added."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models.functions import JSONObject
+
+    relations = _page_relations(
+        OuterRef("pk"), level=OuterRef("collectivity_level"), band=OuterRef("population_band")
+    )
+    return _page_base().annotate(
+        **{
+            name: ArraySubquery(
+                related.values(
+                    data=JSONObject(**{field.replace("__", "_"): field for field in fields})
+                )
+            )
+            for name, (related, fields) in relations.items()
+        }
+    )
+
+
 def initiative_public_page(slug: str) -> Initiative:
     """A published initiative with what its page shows, or Http404.
 
@@ -467,31 +498,11 @@ def initiative_public_page(slug: str) -> Initiative:
     whole page is one statement (each list an array of JSON objects); elsewhere, one query
     per list.
     """
-    from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models.functions import JSONObject
     from django.shortcuts import get_object_or_404
 
-    queryset = (
-        published_initiatives()
-        .select_related("lead_organisation", "lead_collectivity")
-        .defer("search_vector", "title_vector", "head_vector")
-    )
-
-    def as_dicts(fields):
-        return {field.replace("__", "_"): field for field in fields}
-
     if connection.vendor == "postgresql":
-        relations = _page_relations(
-            OuterRef("pk"), level=OuterRef("collectivity_level"), band=OuterRef("population_band")
-        )
-        queryset = queryset.annotate(
-            **{
-                name: ArraySubquery(related.values(data=JSONObject(**as_dicts(fields))))
-                for name, (related, fields) in relations.items()
-            }
-        )
-        return get_object_or_404(queryset, slug=slug)
-    initiative = get_object_or_404(queryset, slug=slug)
+        return get_object_or_404(_page_queryset(), slug=slug)
+    initiative = get_object_or_404(_page_base(), slug=slug)
     relations = _page_relations(
         initiative.pk, level=initiative.collectivity_level, band=initiative.population_band
     )
