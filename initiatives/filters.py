@@ -12,7 +12,7 @@ from django import forms
 from django.contrib.postgres.search import SearchQuery
 from django.core.validators import RegexValidator
 from django.db import connection
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, IntegerField, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -176,10 +176,13 @@ class CatalogueFilterSet(django_filters.FilterSet):
             )
         return Q(search_vector=SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG))
 
+    # Many-to-many conditions are "id IN (…)": in a WHERE clause PostgreSQL plans it as the
+    # semi-join an EXISTS would be, and as a computed value (the facets' flags) it is one
+    # hashed id list rather than a subquery run again for every row.
     @staticmethod
     def _axis_condition(value) -> Q:
         through = Initiative.axes.through
-        return Q(Exists(through.objects.filter(initiative_id=OuterRef("pk"), axis__number=value)))
+        return Q(pk__in=through.objects.filter(axis__number=value).values("initiative_id"))
 
     @staticmethod
     def _commune_condition(value) -> Q:
@@ -194,18 +197,12 @@ class CatalogueFilterSet(django_filters.FilterSet):
     @staticmethod
     def _school_level_condition(value) -> Q:
         through = Initiative.school_levels.through
-        return Q(
-            Exists(through.objects.filter(initiative_id=OuterRef("pk"), schoollevel__code=value))
-        )
+        return Q(pk__in=through.objects.filter(schoollevel__code=value).values("initiative_id"))
 
     @staticmethod
     def _item_condition(value) -> Q:
         through = Initiative.referential_items.through
-        return Q(
-            Exists(
-                through.objects.filter(initiative_id=OuterRef("pk"), referentialitem__code=value)
-            )
-        )
+        return Q(pk__in=through.objects.filter(referentialitem__code=value).values("initiative_id"))
 
     @staticmethod
     def _partner_condition(value, *, counting: bool) -> Q:

@@ -16,7 +16,19 @@ from django.contrib.postgres.search import SearchHeadline
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -116,7 +128,17 @@ def facet_counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
     id list, which the planner drives from its index. An organisation counts the
     initiatives it leads plus those it partners in without leading them (nothing to
     de-duplicate). `counts[TOTAL][""]` is the number of results.
+
+    With a full-text search, the matching rows are read once instead (see
+    `_search_facet_counts`): testing the text on each of them once per facet would cost
+    more than the facets themselves.
     """
+    if filterset.cleaned.get("q") and connection.vendor == "postgresql":
+        return _search_facet_counts(filterset)
+    return _grouped_facet_counts(filterset)
+
+
+def _grouped_facet_counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
     facets = CatalogueFilterSet.FACETS
     params: list = []
 
@@ -174,6 +196,92 @@ def facet_counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {name: {} for name in (*facets, TOTAL)}
     with connection.cursor() as cursor:
         cursor.execute(sql + " UNION ALL ".join(statements), params)
+        for facet, key, n in cursor.fetchall():
+            if key is not None:
+                counts[facet][str(key)] = n
+    return counts
+
+
+SEARCH_BASE_COLUMNS = (
+    "id",
+    "lead_organisation_id",
+    "region_code",
+    "department_code",
+    "collectivity_level",
+    "start_year",
+)
+
+
+def _search_facet_counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
+    """The facets of a full-text search in one pass over its matches.
+
+    The rows meeting the text (and the commune and item, if given) are read once into a
+    materialised CTE, with the columns the facets group on and one boolean per facet
+    parameter given; each facet then counts the CTE's rows meeting every *other* facet
+    parameter. Same counts as facet_counts, a single full-text scan instead of eight.
+    """
+    facets = CatalogueFilterSet.FACETS
+    cleaned = filterset.cleaned
+    active = [name for name in facets if name in cleaned]
+    flags = {
+        f"f_{name}": ExpressionWrapper(
+            filterset.condition(name, cleaned[name]), output_field=BooleanField()
+        )
+        for name in active
+    }
+    base = (
+        filterset.filter_queryset(filterset.queryset.all(), exclude=set(facets))
+        .annotate(**flags)
+        .order_by()
+        .values(*SEARCH_BASE_COLUMNS, *flags)
+    )
+    base_sql, params = base.query.sql_with_params()
+
+    def where(facet: str | None, *extra: str) -> str:
+        conditions = [f"b.f_{name}" for name in active if name != facet] + list(extra)
+        return f"WHERE {' AND '.join(conditions)}" if conditions else ""
+
+    def grouped(facet: str, column: str, *extra: str) -> str:
+        return (
+            f"SELECT '{facet}', CAST(b.{column} AS TEXT), COUNT(*) FROM base b "  # noqa: S608
+            f"{where(facet, *extra)} GROUP BY b.{column}"
+        )
+
+    def related(facet: str, field: str, key: str) -> str:
+        """Grouped on the many-to-many table's ids, then named (a handful of rows)."""
+        m2m = Initiative._meta.get_field(field)
+        through = m2m.remote_field.through._meta
+        source = through.get_field(m2m.m2m_field_name()).column
+        target = through.get_field(m2m.m2m_reverse_field_name()).column
+        table = m2m.related_model._meta.db_table
+        return (
+            f"SELECT '{facet}', CAST(r.{key} AS TEXT), x.n FROM ("  # noqa: S608
+            f"SELECT t.{target} AS id, COUNT(*) AS n FROM base b "
+            f"JOIN {through.db_table} t ON t.{source} = b.id {where(facet)} GROUP BY t.{target}"
+            f") x JOIN {table} r ON r.id = x.id"
+        )
+
+    partners = Initiative.partners.through._meta.db_table
+    parts = [
+        f"SELECT '{TOTAL}', '', COUNT(*) FROM base b {where(None)}",  # noqa: S608
+        related("axis", "axes", "number"),
+        grouped("region", "region_code"),
+        grouped("department", "department_code"),
+        grouped("collectivity", "collectivity_level"),
+        related("school_level", "school_levels", "code"),
+        grouped("year", "start_year", "b.start_year IS NOT NULL"),
+        "SELECT 'partner', o.acronym, COUNT(*) FROM ("  # noqa: S608
+        f"SELECT b.lead_organisation_id AS org FROM base b {where('partner')} UNION ALL "
+        f"SELECT t.organisation_id FROM base b JOIN {partners} t ON t.initiative_id = b.id "
+        f"{where('partner', 't.organisation_id <> b.lead_organisation_id')}"
+        ") x JOIN members_organisation o ON o.id = x.org GROUP BY o.acronym",
+    ]
+    # Composed of Django-compiled SQL and our own table and column names; every value
+    # travels as a parameter.
+    sql = f"WITH base AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(parts)  # noqa: S608
+    counts: dict[str, dict[str, int]] = {name: {} for name in (*facets, TOTAL)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         for facet, key, n in cursor.fetchall():
             if key is not None:
                 counts[facet][str(key)] = n

@@ -167,7 +167,19 @@ FACET_PROBES = {
 }
 
 
-@pytest.mark.parametrize("current", [{}, {"region": "84"}, {"axis": "5"}, {"partner": "ADF"}])
+@pytest.mark.parametrize(
+    "current",
+    [
+        {},
+        {"region": "84"},
+        {"axis": "5"},
+        {"partner": "ADF"},
+        # With a search, the facets are counted in one pass over its matches.
+        {"q": "collèges"},
+        {"q": "collèges", "axis": "5", "partner": "ADF"},
+        {"q": "écoles", "school_level": "elementaire", "year": "2021"},
+    ],
+)
 def test_facet_counts_equal_the_counts_obtained_by_choosing_them(world, current):
     result = catalogue_search(current)
     for facet, values in FACET_PROBES.items():
