@@ -15,10 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from initiatives.forms import InitiativeForm
 from initiatives.models import Comment, Document, Initiative
 from members.models import Invitation, Membership
 from tests import factories as f
 from tests.initiatives.review_support import initiative_in, login
+from tests.initiatives.test_workspace import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -96,72 +98,31 @@ def drafting(client, contributor):
     f.CommuneFactory(code="69266", name="Villeurbanne", parent=lyon.parent)
     item = f.ReferentialItemFactory(code="1.1", label="Veille")
     client.force_login(contributor)
-    base = {
-        "title": "Tablettes au collège",
-        "summary": "Chaque élève de sixième reçoit une tablette.",
-        "description": "## Objectifs\n\nDes **tablettes**.",
-        "lead_collectivity_q": "69123",
-        "lead_collectivity": str(lyon.pk),
-        "territories_q": "",
-        "axes": [str(f.axis(1).pk)],
-        "school_levels": [str(f.school_level("college").pk)],
-        "referential_items": [str(item.pk)],
-        "start_date": "2024-09-01",
-        "end_date": "2025-06-30",
-        "budget": "12 000,50",
-        "funding_sources": "Département",
-        "schools_reached": "4",
-        "pupils_reached": "1 200",
-        "outcomes": "Plus d'autonomie.",
-        "contact_name": "Camille Martin",
-        "contact_email": "camille.martin@example.org",
-        "contact_phone": "04 72 00 00 00",
-        "contact_consent": "on",
-        "_action": "save",
-    }
+    base = form_data(
+        lead_collectivity=str(lyon.pk),
+        lead_organisation=str(contributor.memberships.get().organisation_id),
+        referential_items=[str(item.pk)],
+    )
     return client, contributor, base
 
 
-INITIATIVE_FIELDS = [
-    "title",
-    "summary",
-    "description",
-    "lead_organisation",
-    "lead_collectivity_q",
-    "lead_collectivity",
-    "lead_collectivity_pick",
-    "territories",
-    "territories_q",
-    "territories_pick",
-    "axes",
-    "school_levels",
-    "referential_items",
-    "partners",
-    "start_date",
-    "end_date",
-    "budget",
-    "funding_sources",
-    "schools_reached",
-    "pupils_reached",
-    "outcomes",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "contact_consent",
-    "_action",
-]
+# Every field of the form, its hidden helpers included, and the button pressed.
+INITIATIVE_FIELDS = [*InitiativeForm.base_fields, "_action"]
+
+
+def own_draft(contributor, **fields) -> Initiative:
+    return f.InitiativeFactory(
+        lead_organisation=contributor.memberships.get().organisation,
+        created_by=contributor,
+        status=S.DRAFT,
+        **fields,
+    )
 
 
 @pytest.mark.parametrize("mode", ["create", "edit"])
 def test_the_initiative_form_never_fails_and_a_refusal_changes_nothing(drafting, mode):
     client, contributor, base = drafting
-    base = {**base, "lead_organisation": str(contributor.memberships.get().organisation_id)}
-    draft = f.InitiativeFactory(
-        lead_organisation=contributor.memberships.get().organisation,
-        created_by=contributor,
-        status=S.DRAFT,
-        start_date=datetime.date(2023, 1, 1),
-    )
+    draft = own_draft(contributor, start_date=datetime.date(2023, 1, 1))
     url = (
         "/espace/initiatives/nouvelle/"
         if mode == "create"
@@ -185,11 +146,7 @@ def test_the_initiative_form_never_fails_and_a_refusal_changes_nothing(drafting,
 
 def test_document_upload_never_fails_and_a_refusal_stores_nothing(drafting):
     client, contributor, _base = drafting
-    draft = f.InitiativeFactory(
-        lead_organisation=contributor.memberships.get().organisation,
-        created_by=contributor,
-        status=S.DRAFT,
-    )
+    draft = own_draft(contributor)
     contents = st.one_of(
         st.binary(max_size=2000),
         st.sampled_from([b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", b"\x89PNG\r\n\x1a\n", b""]),
@@ -214,11 +171,7 @@ def test_document_upload_never_fails_and_a_refusal_stores_nothing(drafting):
 
 def test_submitting_with_arbitrary_fields_never_fails(drafting):
     client, contributor, _base = drafting
-    draft = f.InitiativeFactory(
-        lead_organisation=contributor.memberships.get().organisation,
-        created_by=contributor,
-        status=S.DRAFT,
-    )
+    draft = own_draft(contributor)
 
     @FUZZ
     @given(data=st.dictionaries(st.text(max_size=20), value, max_size=4))

@@ -6,15 +6,9 @@ for the pages a visitor and the association staff open: every one must answer. P
 only features (full-text ranking, typo tolerance) have plain fallbacks there.
 """
 
-import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
-from tests.test_settings import SETTINGS_VARIABLES
-
-BASE_DIR = Path(__file__).resolve().parent.parent
+from tests.test_settings import run
 
 PAGES = [
     "/",
@@ -77,23 +71,14 @@ SCRIPT = textwrap.dedent(
 
 
 def test_the_demo_on_sqlite_serves_every_page(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
-    env.update(
-        DJANGO_SETTINGS_MODULE="committee.settings",
+    result = run(
+        "-c",
+        SCRIPT.format(pages=PAGES),
         DJANGO_ENV="development",
         DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
         MEDIA_ROOT=str(tmp_path / "media"),
         EMAIL_URL="dummymail://",
         PYTHONWARNINGS="ignore",
-    )
-    result = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", SCRIPT.format(pages=PAGES)],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "FAILURES []" in result.stdout, result.stdout[-3000:] + result.stderr[-3000:]
