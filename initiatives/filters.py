@@ -1,6 +1,6 @@
 """The catalogue's parameters, shared by the pages, feeds, exports and the API.
 
-Every filter is a single indexed column or an EXISTS subquery (never a join + DISTINCT), and
+Every filter is a single indexed column or an id list (never a join + DISTINCT), and
 no filter renders a whole large table into the form: communes and referential items are
 typed codes, not selects.
 """
@@ -156,8 +156,8 @@ class CatalogueFilterSet(django_filters.FilterSet):
         return queryset.filter(self.condition(name, value))
 
     def condition(self, name: str, value, *, counting: bool = False) -> Q:
-        """The condition a parameter puts on initiatives: an indexed column, an EXISTS or
-        an id list, never a join that would need DISTINCT. `counting` chooses, where it
+        """The condition a parameter puts on initiatives: an indexed column or an id list,
+        never a join that would need DISTINCT. `counting` chooses, where it
         matters, the form that is cheapest over every row rather than along an index."""
         if name == "partner":
             return self._partner_condition(value, counting=counting)

@@ -124,8 +124,8 @@ def facet_counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
     """Every facet's counts, and the total, in one SQL statement.
 
     Each facet is one grouped aggregate over the initiatives meeting every *other*
-    parameter (UNION ALL of them): each a condition on an indexed column, an EXISTS or an
-    id list, which the planner drives from its index. An organisation counts the
+    parameter (UNION ALL of them): each a condition on an indexed column or an id list,
+    which the planner drives from its index. An organisation counts the
     initiatives it leads plus those it partners in without leading them (nothing to
     de-duplicate). `counts[TOTAL][""]` is the number of results.
 
