@@ -27,16 +27,23 @@ PNG = (
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 
 
+def _put(archive: zipfile.ZipFile, name: str, data: str, **kwargs) -> None:
+    """An entry with a fixed date: the same bytes every time (the test ids are made of
+    them, and parallel workers must collect the same ids)."""
+    archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data, **kwargs)
+
+
 def ooxml(main_part: str, folder: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(
+        _put(
+            archive,
             "[Content_Types].xml",
             '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
             'content-types"><Override PartName="/x" ContentType="' + main_part + '"/></Types>',
         )
-        archive.writestr("_rels/.rels", "<Relationships/>")
-        archive.writestr(f"{folder}/document.xml", "<x/>")
+        _put(archive, "_rels/.rels", "<Relationships/>")
+        _put(archive, f"{folder}/document.xml", "<x/>")
     return buffer.getvalue()
 
 
@@ -49,15 +56,15 @@ DOCM = ooxml("application/vnd.ms-word.document.macroEnabled.main+xml", "word")
 def odf(mimetype: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
-        archive.writestr("content.xml", "<x/>")
+        _put(archive, "mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        _put(archive, "content.xml", "<x/>")
     return buffer.getvalue()
 
 
 def plain_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("notes.txt", "rien")
+        _put(archive, "notes.txt", "rien")
     return buffer.getvalue()
 
 
