@@ -7,6 +7,8 @@ typed codes, not selects.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery
@@ -128,9 +130,10 @@ class CatalogueFilterSet(django_filters.FilterSet):
 
     # -- filtering -----------------------------------------------------------------------
 
-    @property
+    @cached_property
     def cleaned(self) -> dict:
-        """Valid, non-empty parameters only (invalid ones are reported and ignored)."""
+        """Valid, non-empty parameters only (invalid ones are reported and ignored).
+        Read many times per page (filters, order, cache keys): computed once."""
         if not self.is_bound:
             return {}
         self.form.is_valid()
