@@ -102,9 +102,9 @@ format: $(INSTALLED)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# --create-db: the test databases follow the migrations of this checkout, never a stale copy.
+# Each run creates its own databases (named after the run) and drops them when it ends.
 test: lint $(MESSAGES)
-	$(TEST_ENV) $(VENV)/bin/pytest -p no:cacheprovider --create-db -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(TEST_ENV) $(VENV)/bin/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Performance at 100,000 initiatives, not part of `make test` (committee/bench.py): builds the
 # dataset once in its own database (never DATABASE_URL: it adds 100,000 rows), then prints

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from committee.celery import app as celery_app
@@ -5,6 +7,29 @@ from members.models import Membership
 
 from . import factories as f
 from .mfa import give_totp
+
+
+RUN_ID_VARIABLE = "CNPE_TEST_RUN"
+
+
+def pytest_configure(config):
+    """One name per test run, shared by its xdist workers (they inherit the environment):
+    two runs on one machine never create, empty or drop each other's databases."""
+    os.environ.setdefault(RUN_ID_VARIABLE, str(os.getpid()))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Test databases are named after the run (test_cnpe_gw0_<run>), not only the worker."""
+    from django.conf import settings
+
+    run = os.environ[RUN_ID_VARIABLE]
+    for db_settings in settings.DATABASES.values():
+        if db_settings["ENGINE"] == "django.db.backends.sqlite3":
+            continue
+        test = db_settings.setdefault("TEST", {})
+        name = test.get("NAME") or f"test_{db_settings['NAME']}"
+        test["NAME"] = f"{name}_{run}"
 
 
 @pytest.fixture(autouse=True)
