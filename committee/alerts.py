@@ -23,11 +23,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
+from committee.models import SearchSubscription
 from initiatives.filters import CatalogueFilterSet
 from initiatives.selectors import published_initiatives
 from members.notifications import notification_queue
-
-from .models import SearchSubscription
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +69,8 @@ def search_alerts_send(*, now=None) -> dict[str, int]:
 
 
 def _alert(pk: int, until) -> str:
-    from .selectors import search_description
-    from .services import subscription_links
+    from committee.selectors import search_description
+    from committee.services import subscription_links
 
     with transaction.atomic():
         subscription = (

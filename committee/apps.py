@@ -10,8 +10,7 @@ class CommitteeConfig(AppConfig):
         # The notification tasks are known to every Celery app started in this process
         # (workers embedded in tests and benchmarks too), not only to `celery -A committee`.
         import members.tasks  # noqa: F401
-
-        from . import alerts  # noqa: F401  (registers the search alerts' task)
-        from .notifications import register
+        from committee import alerts  # noqa: F401  (registers the search alerts' task)
+        from committee.notifications import register
 
         register()  # who hears of the committee's events (members.notifications)

@@ -22,12 +22,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from committee import statistics
+from committee.models import DigestDelivery
 from initiatives.models import Initiative
 from initiatives.models import Status as S
 from initiatives.review_filters import officials, with_waiting_since
-
-from . import statistics
-from .models import DigestDelivery
 
 LISTED = 15  # items listed per section; the rest is counted
 

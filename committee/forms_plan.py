@@ -8,14 +8,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from committee import indicators as computations
+from committee import plan_services
+from committee.models import Action, ActionAssessment, Axis, Indicator, PlanReview
 from initiatives.forms import DocumentUploadForm
 from initiatives.models import Initiative
 from initiatives.models import Status as S
 from members.models import Organisation
-
-from . import indicators as computations
-from . import plan_services
-from .models import Action, ActionAssessment, Axis, Indicator, PlanReview
 
 TEXTAREA_ROWS = 4
 

@@ -72,7 +72,7 @@ def describe(indicator) -> str:
 
 
 def _statistics_scope(indicator):
-    from . import statistics
+    from committee import statistics
 
     params = {}
     if indicator.computation_axis_id:

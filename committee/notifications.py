@@ -42,7 +42,7 @@ def report_ready(event: Event) -> list[Recipient]:
 
 def report_ready_context(notification) -> dict:
     """Dates in the recipient's language; a report already deleted is not announced."""
-    from .models import Report
+    from committee.models import Report
 
     report = Report.objects.filter(pk=(notification.data or {}).get("report_id")).first()
     if report is None or report.status != Report.Status.DONE or report.purged_at is not None:

@@ -26,12 +26,11 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from committee import plan_services
+from committee.models import Action, ActionUpdate, Axis, Milestone
 from members.models import Organisation
 from members.permissions import Action as Can
 from members.permissions import can
-
-from . import plan_services
-from .models import Action, ActionUpdate, Axis, Milestone
 
 ACTIONS_SHEET = "actions"
 MILESTONES_SHEET = "jalons"

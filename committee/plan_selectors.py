@@ -16,13 +16,8 @@ from types import SimpleNamespace
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from initiatives.models import Initiative
-from initiatives.models import Status as S
-from members.models import Organisation
-from members.permissions import actor_for
-
-from . import indicators as computations
-from .models import (
+from committee import indicators as computations
+from committee.models import (
     Action,
     ActionAssessment,
     ActionUpdate,
@@ -33,6 +28,10 @@ from .models import (
     PartnerReport,
     PlanReview,
 )
+from initiatives.models import Initiative
+from initiatives.models import Status as S
+from members.models import Organisation
+from members.permissions import actor_for
 
 UPDATES_SHOWN = 50
 REPORTS_SHOWN = 100

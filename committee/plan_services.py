@@ -28,16 +28,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from initiatives.models import Initiative
-from initiatives.models import Status as S
-from initiatives.selectors import catalogue_version
-from members.models import Membership, Organisation
-from members.permissions import Action as Can
-from members.permissions import actor_for, can
-from members.services import email_after_commit, event_record
-
-from . import indicators as computations
-from .models import (
+from committee import indicators as computations
+from committee.models import (
     Action,
     ActionAssessment,
     ActionUpdate,
@@ -49,6 +41,13 @@ from .models import (
     PartnerReport,
     PlanReview,
 )
+from initiatives.models import Initiative
+from initiatives.models import Status as S
+from initiatives.selectors import catalogue_version
+from members.models import Membership, Organisation
+from members.permissions import Action as Can
+from members.permissions import actor_for, can
+from members.services import email_after_commit, event_record
 
 ACCOUNT_MAX_LENGTH = 4000
 COMMENT_MAX_LENGTH = 4000

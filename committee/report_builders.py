@@ -30,13 +30,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from committee import charts, selectors, statistics
+from committee.models import Action, Report
 from initiatives.models import Initiative
 from initiatives.models import Status as S
 from initiatives.opendata import CHUNK_SIZE, COLUMNS, export_values, records
 from referentials.models import Territory
-
-from . import charts, selectors, statistics
-from .models import Action, Report
 
 # WeasyPrint logs every layout step at INFO: not worth lines in the workers' logs.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -369,8 +368,8 @@ def html_to_pdf(html: str, out: BinaryIO) -> None:
 
 def _plan_from_review(review_id: int) -> dict:
     """The action plan as a plan review froze it, with the review's assessments."""
-    from .models import PlanReview
-    from .plan_selectors import plan_snapshot_for_report
+    from committee.models import PlanReview
+    from committee.plan_selectors import plan_snapshot_for_report
 
     review = PlanReview.objects.filter(pk=review_id).first()
     if review is None:
@@ -383,7 +382,7 @@ def action_plan_context(*, review_id: int | None = None) -> dict:
     context either way: committee.plan_selectors.plan_snapshot_for_report)."""
     if review_id is not None:
         return _plan_from_review(review_id)
-    from .models import Indicator
+    from committee.models import Indicator
 
     axes = selectors.action_plan()
     actions = [action for axis in axes for action in axis.action_list]

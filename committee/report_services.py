@@ -29,14 +29,13 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from committee import statistics
+from committee.models import Report
+from committee.report_builders import BUILDERS, ReportBuildError
 from members.models import Event, User
 from members.permissions import Action, actor_for, can
 from members.services import event_record
 from referentials.models import Territory
-
-from . import statistics
-from .models import Report
-from .report_builders import BUILDERS, ReportBuildError
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +96,7 @@ def clean_params(*, kind: str, params: dict | None) -> dict:
         review_id = params.get("review_id")
         if review_id in (None, ""):
             return {}
-        from .models import PlanReview
+        from committee.models import PlanReview
 
         try:
             review_id = int(review_id)
@@ -138,9 +137,8 @@ def report_enqueue(*, report_id: int) -> bool:
     """
     from kombu.exceptions import OperationalError as BrokerError
 
+    from committee.tasks import build_report
     from members.notifications import ENQUEUE_RETRY_POLICY
-
-    from .tasks import build_report
 
     try:
         build_report.apply_async((report_id,), retry=True, retry_policy=ENQUEUE_RETRY_POLICY)
@@ -324,7 +322,7 @@ def _announce(report: Report) -> None:
 
 def reports_sweep(*, now=None) -> dict[str, int]:
     """Delete expired files (rows kept, `purged_at` set); send again lost or stuck jobs."""
-    from .tasks import build_report
+    from committee.tasks import build_report
 
     now = now or timezone.now()
     purged = 0

@@ -20,13 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from committee.models import Action, Axis, Contribution, Milestone, SearchSubscription
 from initiatives.filters import CatalogueFilterSet
 from initiatives.models import Initiative
 from initiatives.selectors import catalogue_choices, catalogue_version, published_initiatives
 from members.models import Organisation
 from referentials.models import Referential, ReferentialItem, Territory
-
-from .models import Action, Axis, Contribution, Milestone, SearchSubscription
 
 CACHE_SECONDS = 600
 LATEST_COUNT = 6
@@ -389,7 +388,7 @@ def _milestone_state(milestone: Milestone, today: datetime.date) -> str:
 def action_plan() -> list[Axis]:
     """Axes → actions with lead partners, milestones, indicators and published evidence:
     six queries."""
-    from .models import Indicator
+    from committee.models import Indicator
 
     evidence = (
         published_initiatives()

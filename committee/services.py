@@ -19,10 +19,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from committee.models import SearchSubscription
+from committee.selectors import CONFIRM, UNSUBSCRIBE, token_hash
 from members.services import email_after_commit
-
-from .models import SearchSubscription
-from .selectors import CONFIRM, UNSUBSCRIBE, token_hash
 
 # Confirmation emails sent to one address within an hour, whatever the searches.
 EMAILS_PER_ADDRESS_PER_HOUR = 5

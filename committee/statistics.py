@@ -48,12 +48,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from committee.models import Action, Milestone
 from initiatives.filters import CatalogueFilterSet
 from initiatives.models import Initiative, StatusChange
 from initiatives.models import Status as S
 from referentials.models import Territory
-
-from .models import Action, Milestone
 
 CACHE_SECONDS = 60
 RURAL_POPULATION_MAX = 2_000

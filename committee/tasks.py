@@ -6,8 +6,8 @@ Scheduled jobs are listed in settings.CELERY_BEAT_SCHEDULE.
 
 from celery import shared_task
 
-from . import digest, report_services, selectors, statistics
-from .report_services import (
+from committee import digest, report_services, selectors, statistics
+from committee.report_services import (
     MAX_ATTEMPTS,
     SOFT_TIME_LIMIT,
     TIME_LIMIT,

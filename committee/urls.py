@@ -3,9 +3,8 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from committee import sitemaps, views, views_pilotage, views_plan, views_public
 from initiatives import exports as open_data
-
-from . import sitemaps, views, views_pilotage, views_plan, views_public
 
 admin.site.site_header = _("Administration du comité numérique pour l'éducation")
 admin.site.site_title = _("Administration")

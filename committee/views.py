@@ -10,12 +10,11 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from committee import selectors
+from committee.models import Axis
+from committee.reference import MISSIONS
+from committee.views_public import department_choropleth
 from members.models import Organisation
-
-from . import selectors
-from .models import Axis
-from .reference import MISSIONS
-from .views_public import department_choropleth
 
 
 @require_GET

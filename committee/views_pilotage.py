@@ -23,19 +23,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from initiatives.documents import file_download
-from members.permissions import Action, actor_for, can
-
-from . import charts, statistics
-from .models import Report
-from .report_builders import CONTENT_TYPES
-from .report_services import (
+from committee import charts, statistics
+from committee.models import Report
+from committee.report_builders import CONTENT_TYPES
+from committee.report_services import (
     ReportError,
     may_manage,
     report_request,
     report_retry,
     reports_visible_to,
 )
+from initiatives.documents import file_download
+from members.permissions import Action, actor_for, can
 
 REPORTS_SHOWN = 50
 SELECT_FILTERS = ("axis", "region", "department", "collectivity", "school_level", "year", "status")
@@ -183,7 +182,7 @@ REVIEWS_OFFERED = 20
 
 def _review_choices() -> list[tuple[str, str]]:
     """The latest plan reviews, which the action-plan report can be built from."""
-    from .models import PlanReview
+    from committee.models import PlanReview
 
     return [
         (str(review.pk), f"{review.title} ({date_format(review.held_on, 'j F Y')})")

@@ -26,14 +26,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from initiatives.documents import SizeLimitUploadHandler, file_download
-from initiatives.models import Initiative
-from members.permissions import Action as Can
-from members.permissions import can
-
-from . import forms_plan as f
-from . import plan_io, plan_selectors, plan_services
-from .models import (
+from committee import forms_plan as f
+from committee import plan_io, plan_selectors, plan_services
+from committee.models import (
     Action,
     ActionAssessment,
     Contribution,
@@ -43,6 +38,10 @@ from .models import (
     PartnerReport,
     PlanReview,
 )
+from initiatives.documents import SizeLimitUploadHandler, file_download
+from initiatives.models import Initiative
+from members.permissions import Action as Can
+from members.permissions import can
 
 
 def _require(user, permission: Can, obj=None) -> None:

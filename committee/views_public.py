@@ -12,15 +12,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from committee import selectors
+from committee.forms import FollowSearchForm
+from committee.services import subscription_confirm, subscription_request, subscription_unsubscribe
 from initiatives.filters import CatalogueFilterSet, normalise_params
 from initiatives.markdown import render_markdown
 from initiatives.selectors import catalogue_choices, published_initiatives
 from referentials.maps import choropleth
 from referentials.models import Territory
-
-from . import selectors
-from .forms import FollowSearchForm
-from .services import subscription_confirm, subscription_request, subscription_unsubscribe
 
 CATALOGUE_URL = "/initiatives/"
 # Filters offered on the map (the département is what the map shows).
@@ -139,7 +138,7 @@ def partner_detail(request, slug):
 
 @require_GET
 def action_plan(request):
-    from .plan_services import plan_refresh_if_stale
+    from committee.plan_services import plan_refresh_if_stale
 
     # Computed indicators follow the published catalogue (one cache read when unchanged).
     plan_refresh_if_stale()

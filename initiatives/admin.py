@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Document, Initiative, SchoolLevel, StatusChange
+from initiatives.models import Document, Initiative, SchoolLevel, StatusChange
 
 
 class DocumentInline(admin.TabularInline):

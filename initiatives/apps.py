@@ -7,7 +7,7 @@ class InitiativesConfig(AppConfig):
     verbose_name = _("Initiatives territoriales")
 
     def ready(self):
-        from .notifications import register
+        from initiatives.notifications import register
 
         register()  # who hears of each initiative event (members.notifications)
 
@@ -17,6 +17,6 @@ class InitiativesConfig(AppConfig):
 
 
 def _follow_territories(sender, *, territory_ids, **kwargs):
-    from .services import initiatives_follow_territories
+    from initiatives.services import initiatives_follow_territories
 
     initiatives_follow_territories(territory_ids=territory_ids)

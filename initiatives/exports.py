@@ -26,8 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .filters import CatalogueFilterSet
-from .opendata import (
+from initiatives.filters import CatalogueFilterSet
+from initiatives.opendata import (
     COLUMN_NAMES,
     COLUMNS,
     LICENCE_NAME,
@@ -39,7 +39,7 @@ from .opendata import (
     rows_as_lists,
     table_schema,
 )
-from .selectors import published_initiatives
+from initiatives.selectors import published_initiatives
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_CELL = 32_767  # longest text an XLSX cell may hold

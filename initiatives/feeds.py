@@ -14,11 +14,10 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from initiatives.exports import bad_parameters, catalogue_filterset, filter_errors
+from initiatives.filters import normalise_params
+from initiatives.text import without_control_characters as xml_text
 from referentials.models import Territory
-
-from .exports import bad_parameters, catalogue_filterset, filter_errors
-from .filters import normalise_params
-from .text import without_control_characters as xml_text
 
 FEED_SIZE = 50
 

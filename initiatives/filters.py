@@ -18,11 +18,10 @@ from django.db.models import Case, IntegerField, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.models import Initiative
+from initiatives.text import without_control_characters
 from members.models import Organisation
 from referentials.models import Territory
-
-from .models import Initiative
-from .text import without_control_characters
 
 MAX_QUERY_LENGTH = 200
 COMMUNE_CODE = r"^[0-9][0-9AB][0-9]{3}$"  # INSEE: 2A/2B for Corsica
@@ -111,7 +110,7 @@ class CatalogueFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, choices=None, **kwargs):
         super().__init__(data, *args, **kwargs)
-        from .selectors import catalogue_choices
+        from initiatives.selectors import catalogue_choices
 
         choices = choices or catalogue_choices()
         self.choices = choices

@@ -24,13 +24,12 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.documents import ACCEPT, max_size
+from initiatives.models import Initiative, SchoolLevel
+from initiatives.text import without_control_characters
 from members.models import Organisation
 from members.permissions import actor_for
 from referentials.models import Referential, ReferentialItem, Territory
-
-from .documents import ACCEPT, max_size
-from .models import Initiative, SchoolLevel
-from .text import without_control_characters
 
 SEARCH_LIMIT = 20
 QUERY_MAX_LENGTH = 100

@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from .models import Initiative, StatusChange
+from initiatives.models import Initiative, StatusChange
 
 # Records written this close together by the same person are one change.
 GROUP_WINDOW = datetime.timedelta(seconds=5)

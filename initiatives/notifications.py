@@ -109,7 +109,7 @@ def decided(event: Event) -> list[Recipient]:
 
 
 def commented(event: Event) -> list[Recipient]:
-    from .models import Comment
+    from initiatives.models import Comment
 
     initiative = event_target(event)
     if initiative is None:

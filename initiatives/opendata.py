@@ -23,9 +23,8 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.models import Initiative
 from referentials.models import Territory
-
-from .models import Initiative
 
 CHUNK_SIZE = 2000
 LIST_SEPARATOR = "|"

@@ -23,21 +23,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from members.models import User
-from members.permissions import Action, actor_for, can, may_see_privately
-
-from .history import initiative_history
-from .models import Initiative
-from .models import Status as S
-from .review_filters import ReviewQueueFilterSet, officials, queue_queryset, review_scope
-from .services import (
+from initiatives.history import initiative_history
+from initiatives.models import Initiative
+from initiatives.models import Status as S
+from initiatives.review_filters import ReviewQueueFilterSet, officials, queue_queryset, review_scope
+from initiatives.services import (
     COMMENT_MAX_LENGTH,
     comment_post,
     initiative_assign,
     initiative_transition,
     initiatives_bulk_assign,
 )
-from .workflow import TRANSITIONS, TransitionConflict, TransitionError, available_transitions
+from initiatives.workflow import (
+    TRANSITIONS,
+    TransitionConflict,
+    TransitionError,
+    available_transitions,
+)
+from members.models import User
+from members.permissions import Action, actor_for, can, may_see_privately
 
 QUEUE_PAGE_SIZE = 50
 CONFLICT_MESSAGE = gettext_lazy(

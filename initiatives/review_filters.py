@@ -14,12 +14,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.models import Initiative
+from initiatives.models import Status as S
 from members.models import Organisation, User
 from members.permissions import OFFICIAL_ROLES
 from referentials.models import Territory
-
-from .models import Initiative
-from .models import Status as S
 
 # What officials have to act on (or follow), shown unless another status is chosen.
 QUEUE_STATUSES = (S.SUBMITTED, S.IN_REVIEW, S.CHANGES_REQUESTED)

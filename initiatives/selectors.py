@@ -32,11 +32,10 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from initiatives.filters import SEARCH_CONFIG, CatalogueFilterSet
+from initiatives.models import Initiative, SchoolLevel, Status
 from members.models import Organisation
 from referentials.models import ReferentialItem, Territory
-
-from .filters import SEARCH_CONFIG, CatalogueFilterSet
-from .models import Initiative, SchoolLevel, Status
 
 PAGE_SIZE = 20
 CACHE_SECONDS = 600
@@ -522,8 +521,7 @@ def _page_relations(initiative, *, level, band) -> dict:
     """The detail page's lists for `initiative` (a primary key, or OuterRef("pk") with
     `level` and `band` OuterRefs too): name → (queryset, fields shown)."""
     from committee.models import Axis
-
-    from .models import Document
+    from initiatives.models import Document
 
     through = Initiative.axes.through
     # The axes' subquery sits in the comparables' EXISTS: the initiative shown is two

@@ -12,15 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from initiatives.models import Comment, Initiative, StatusChange
+from initiatives.models import Status as S
+from initiatives.workflow import TRANSITIONS, TransitionConflict, TransitionError
 from members.models import Event
 from members.notifications import bundled
 from members.permissions import OFFICIAL_ROLES, STAFF_ROLES, Action, actor_for, can
 from members.services import event_record
 from referentials.models import Territory
-
-from .models import Comment, Initiative, StatusChange
-from .models import Status as S
-from .workflow import TRANSITIONS, TransitionConflict, TransitionError
 
 
 @transaction.atomic
@@ -85,7 +84,7 @@ def initiative_transition(
         data={"from": change.from_status, "to": change.to_status, "comment": comment},
     )
     if S.PUBLISHED in (change.from_status, change.to_status):
-        from .selectors import catalogue_changed
+        from initiatives.selectors import catalogue_changed
 
         transaction.on_commit(catalogue_changed)
     return change
@@ -336,7 +335,7 @@ def _record_outside_edit(initiative: Initiative, *, by, fields: list[str]) -> No
         data={"fields": fields, "status": initiative.status},
     )
     if initiative.status == S.PUBLISHED:
-        from .selectors import catalogue_changed
+        from initiatives.selectors import catalogue_changed
 
         transaction.on_commit(catalogue_changed)
 
@@ -432,8 +431,8 @@ def document_add(*, initiative: Initiative, upload, by, title: str = "", is_publ
 
     Raises ValidationError (message for the user) and writes nothing when it is refused.
     """
-    from .documents import validate_upload
-    from .models import Document
+    from initiatives.documents import validate_upload
+    from initiatives.models import Document
 
     current = Initiative.objects.select_for_update().get(pk=initiative.pk)
     if not can(by, Action.INITIATIVE_EDIT, current):
@@ -502,7 +501,7 @@ def initiatives_follow_territories(*, territory_ids: list[int]) -> int:
         lead_collectivity=F("lead_collectivity"),
     )
     if refreshed:
-        from .selectors import catalogue_changed
+        from initiatives.selectors import catalogue_changed
 
         transaction.on_commit(catalogue_changed)
     return refreshed

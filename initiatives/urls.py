@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, feeds, views, workspace
+from initiatives import exports, feeds, views, workspace
 
 app_name = "initiatives"
 

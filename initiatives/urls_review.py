@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import review
+from initiatives import review
 
 app_name = "review"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import workspace
+from initiatives import workspace
 
 app_name = "workspace"
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.models import Status
 from members.permissions import Action
-
-from .models import Status
 
 
 @dataclass(frozen=True)

@@ -24,23 +24,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from members.models import Organisation
-from members.permissions import Action, actor_for, can
-from referentials.models import ReferentialItem, Territory
-
-from .documents import SizeLimitUploadHandler, file_download
-from .forms import DocumentUploadForm, InitiativeForm, territory_label, territory_search
-from .markdown import render_markdown
-from .models import Document, Initiative, StatusChange
-from .models import Status as S
-from .services import (
+from initiatives.documents import SizeLimitUploadHandler, file_download
+from initiatives.forms import DocumentUploadForm, InitiativeForm, territory_label, territory_search
+from initiatives.markdown import render_markdown
+from initiatives.models import Document, Initiative, StatusChange
+from initiatives.models import Status as S
+from initiatives.services import (
     document_add,
     document_delete,
     initiative_create,
     initiative_transition,
     initiative_update,
 )
-from .workflow import TransitionConflict, TransitionError
+from initiatives.workflow import TransitionConflict, TransitionError
+from members.models import Organisation
+from members.permissions import Action, actor_for, can
+from referentials.models import ReferentialItem, Territory
 
 DASHBOARD_LIMIT = 200
 RECENT_DECISIONS_DAYS = 30

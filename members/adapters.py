@@ -11,7 +11,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 
-from .middleware import requires_mfa
+from members.middleware import requires_mfa
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
+from members.models import (
     Event,
     FailingAddress,
     Invitation,
@@ -127,7 +127,7 @@ class DeliveryFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        from .models import Notification
+        from members.models import Notification
 
         if self.value() == "undelivered":
             return queryset.filter(
@@ -170,7 +170,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Envoyer de nouveau les courriels sélectionnés"))
     def resend(self, request, queryset):
-        from .notifications_delivery import resend
+        from members.notifications_delivery import resend
 
         count = resend(
             queryset.filter(channel=Notification.Channel.EMAIL).values_list("pk", flat=True)

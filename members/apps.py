@@ -7,4 +7,4 @@ class MembersConfig(AppConfig):
     verbose_name = _("Membres")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the login receiver)
+        from members import signals  # noqa: F401  (connects the login receiver)

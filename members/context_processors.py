@@ -11,7 +11,7 @@ def notifications(request):
         return {}
 
     def count():
-        from .notifications import unread_count
+        from members.notifications import unread_count
 
         return unread_count(user)
 

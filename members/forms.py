@@ -6,8 +6,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, User
-from .services import roles_for
+from members.models import Organisation, User
+from members.services import roles_for
 
 
 class InvitationForm(forms.Form):

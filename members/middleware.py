@@ -17,8 +17,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import Membership
-from .permissions import actor_for
+from members.models import Membership
+from members.permissions import actor_for
 
 MFA_ROLES = frozenset(
     {Membership.Role.ADMIN, Membership.Role.REVIEWER, Membership.Role.SECRETARIAT}

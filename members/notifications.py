@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
+from members.models import (
     Event,
     Notification,
     NotificationPreference,
@@ -438,7 +438,7 @@ def enqueue(ids: list[int]) -> int:
     notifications were queued."""
     from kombu.exceptions import OperationalError as BrokerError
 
-    from .tasks import deliver_notifications
+    from members.tasks import deliver_notifications
 
     ids = list(ids)
     queued = 0
@@ -555,7 +555,7 @@ def preference_kinds(user: User | None = None) -> list[KindSpec]:
 
 
 def _sides(user: User) -> set[str]:
-    from .permissions import actor_for
+    from members.permissions import actor_for
 
     actor = actor_for(user)
     sides = set()
@@ -718,8 +718,8 @@ def _invited(event: Event) -> list[Recipient]:
 
 
 def _invited_context(notification: Notification) -> dict:
-    from .models import Invitation
-    from .services import invitation_email_context
+    from members.models import Invitation
+    from members.services import invitation_email_context
 
     invitation = (
         Invitation.objects.select_related("organisation")

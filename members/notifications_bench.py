@@ -32,10 +32,9 @@ def bench_notifications(count: int = 1000, *, broker_url: str | None = None) -> 
     from django.test.utils import override_settings
 
     from committee.celery import app as project_app
-
-    from . import tasks  # noqa: F401 - registers the shared tasks with the bench's app
-    from .models import Notification, User
-    from .notifications import enqueue
+    from members import tasks  # noqa: F401 - registers the shared tasks with the bench's app
+    from members.models import Notification, User
+    from members.notifications import enqueue
 
     broker_url = broker_url or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13"
     queue = f"cnpe-bench-notifications-{uuid.uuid4().hex}"

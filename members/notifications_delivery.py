@@ -32,8 +32,8 @@ from django.utils import timezone, translation
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 
-from .models import FailingAddress, Notification, NotificationSettings
-from .notifications import (
+from members.models import FailingAddress, Notification, NotificationSettings
+from members.notifications import (
     CONTEXTS,
     DIGEST_PERIODS,
     Data,

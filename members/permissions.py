@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from .models import Membership, Organisation
+from members.models import Membership, Organisation
 
 
 class Action(enum.StrEnum):

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Event, Invitation, Membership, Organisation, User
+from members.models import Event, Invitation, Membership, Organisation, User
 
 # Apps whose rows about the user are exported explicitly below, or hold nothing personal.
 _EXPLICIT_APPS = {"members", "account", "mfa", "sessions", "auth", "admin", "contenttypes"}
@@ -20,7 +20,7 @@ _SKIPPED_FIELD_WORDS = ("password", "token", "search_vector", "contact", "email"
 
 def team_organisations(user) -> models.QuerySet[Organisation]:
     """The organisations whose team this user manages: all for the secretariat."""
-    from .permissions import actor_for
+    from members.permissions import actor_for
 
     actor = actor_for(user)
     if actor.is_secretariat:

@@ -21,7 +21,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import (
+from members.models import (
     Event,
     FailingAddress,
     Invitation,
@@ -32,8 +32,8 @@ from .models import (
     Organisation,
     User,
 )
-from .notifications import event_fan_out
-from .permissions import Action, actor_for, can
+from members.notifications import event_fan_out
+from members.permissions import Action, actor_for, can
 
 logger = logging.getLogger(__name__)
 

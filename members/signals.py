@@ -3,7 +3,7 @@
 from allauth.account.signals import user_logged_in
 from django.dispatch import receiver
 
-from .services import user_mark_seen
+from members.services import user_mark_seen
 
 
 @receiver(user_logged_in, dispatch_uid="members.mark_seen_on_login")

@@ -7,7 +7,7 @@ import logging
 
 from celery import shared_task
 
-from .services import inactive_accounts_sweep
+from members.services import inactive_accounts_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ DELIVERY_TIME_LIMIT = 90  # below NOTIFICATION_LEASE_SECONDS: a killed run's lea
 )
 def deliver_notification(self, notification_id: int) -> str:
     """Send one email notification, once, whatever the number of times this task runs."""
-    from .notifications_delivery import TransientDeliveryError, deliver
+    from members.notifications_delivery import TransientDeliveryError, deliver
 
     try:
         return deliver(notification_id)
@@ -58,7 +58,7 @@ def deliver_notification(self, notification_id: int) -> str:
 def deliver_notifications(self, notification_ids: list[int]) -> dict[str, int]:
     """Send a few email notifications (at most DELIVERY_BATCH) through one mail-server
     connection, each once. Those to try again are queued again with their delay."""
-    from .notifications_delivery import deliver_many
+    from members.notifications_delivery import deliver_many
 
     outcomes, retries = deliver_many(notification_ids)
     if retries and not self.request.is_eager:  # eager: no broker to wait on, the sweep will
@@ -77,7 +77,7 @@ def deliver_notifications(self, notification_ids: list[int]) -> dict[str, int]:
 def sweep_undelivered() -> dict[str, int]:
     """Every few minutes: queue again the emails still undelivered (lost message, dead
     worker, lost retry, broker down when they were written)."""
-    from .notifications_delivery import undelivered_sweep
+    from members.notifications_delivery import undelivered_sweep
 
     return undelivered_sweep()
 
@@ -85,6 +85,6 @@ def sweep_undelivered() -> dict[str, int]:
 @shared_task(name="members.tasks.send_digests", acks_late=True)
 def send_digests(period: str) -> dict[str, int]:
     """Daily or weekly: each user's digest of what they chose to receive that way."""
-    from .notifications_delivery import digests_send
+    from members.notifications_delivery import digests_send
 
     return digests_send(period)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_notifications
+from members import views, views_notifications
 
 app_name = "members"
 

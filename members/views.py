@@ -23,11 +23,17 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import AccountDeleteForm, AccountForm, InvitationForm, InvitationSignupForm, RoleForm
-from .models import Invitation, Membership, Organisation, User
-from .permissions import actor_for
-from .selectors import personal_data, team_organisations
-from .services import (
+from members.forms import (
+    AccountDeleteForm,
+    AccountForm,
+    InvitationForm,
+    InvitationSignupForm,
+    RoleForm,
+)
+from members.models import Invitation, Membership, Organisation, User
+from members.permissions import actor_for
+from members.selectors import personal_data, team_organisations
+from members.services import (
     InvitationError,
     MembershipError,
     invitation_accept,

@@ -21,9 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import notifications as n
-from .middleware import mfa_missing
-from .models import NotificationPreference, NotificationSettings
+from members import notifications as n
+from members.middleware import mfa_missing
+from members.models import NotificationPreference, NotificationSettings
 
 PAGE_SIZE = 30
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Referential, ReferentialItem, Territory
+from referentials.models import Referential, ReferentialItem, Territory
 
 
 @admin.register(Territory)

@@ -12,8 +12,8 @@ from typing import IO
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Territory
-from .signals import territories_updated
+from referentials.models import Territory
+from referentials.signals import territories_updated
 
 L = Territory.Level
 

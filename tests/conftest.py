@@ -8,7 +8,6 @@ from members.models import Membership
 from . import factories as f
 from .mfa import give_totp
 
-
 RUN_ID_VARIABLE = "CNPE_TEST_RUN"
 
 

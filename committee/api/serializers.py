@@ -14,11 +14,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from committee.models import Action, Axis, Milestone
 from initiatives.opendata import COLUMNS, Column
 from members.models import Organisation
 from referentials.models import Referential, ReferentialItem, Territory
-
-from ..models import Action, Axis, Milestone
 
 _SCALARS = {
     "string": lambda **kw: serializers.CharField(**kw),

@@ -28,15 +28,14 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from committee.api import serializers as s
+from committee.models import Action, Axis, Milestone
 from initiatives.filters import MAX_QUERY_LENGTH, CatalogueFilterSet
 from initiatives.models import Initiative
 from initiatives.opendata import export_values, records
 from initiatives.selectors import CountedPaginator, catalogue_count, published_initiatives
 from members.models import Organisation
 from referentials.models import Referential, ReferentialItem, Territory
-
-from ..models import Action, Axis, Milestone
-from . import serializers as s
 
 
 class ApiPagination(PageNumberPagination):

@@ -23,12 +23,16 @@ from decimal import Decimal
 
 from django.db import connection, models, transaction
 
+from committee.demo import content as c
+from committee.demo.french import de_territory
+from committee.demo.seed import (
+    axes_ensure,
+    organisations_seed,
+    referentials_seed,
+    territories_ensure,
+)
 from initiatives.models import Initiative, SchoolLevel
 from referentials.models import Territory
-
-from . import content as c
-from .french import de_territory
-from .seed import axes_ensure, organisations_seed, referentials_seed, territories_ensure
 
 PREFIX = "bulk-"
 DEFAULT_SEED = 2015

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from committee.demo import content as c
 from committee.models import Action, Axis, Contribution, Milestone
 from committee.plan_services import action_progress_recompute
 from committee.reference import AXES
@@ -25,8 +26,6 @@ from initiatives.workflow import TRANSITIONS
 from members.models import Membership, Organisation, User
 from members.services import demo_totp_setup
 from referentials.models import Referential, ReferentialItem, Territory
-
-from . import content as c
 
 # Published on purpose: these accounts exist only where DEMO_ACCOUNTS_ENABLED is on.
 DEMO_PASSWORD = "demo-comite-2015"  # noqa: S105

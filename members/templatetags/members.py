@@ -1,6 +1,6 @@
 from django import template
 
-from ..selectors import team_organisations
+from members.selectors import team_organisations
 
 register = template.Library()
 
