@@ -1,12 +1,11 @@
 from django.contrib import admin
 
-from committee.models import (
+from committee.contributions.models import Contribution, ContributionDocument
+from committee.models import Axis
+from committee.plan.models import (
     Action,
     ActionAssessment,
     ActionUpdate,
-    Axis,
-    Contribution,
-    ContributionDocument,
     Indicator,
     Milestone,
     PartnerReport,

@@ -7,10 +7,13 @@ class CommitteeConfig(AppConfig):
     verbose_name = _("Gouvernance du comité")
 
     def ready(self):
-        # The notification tasks are known to every Celery app started in this process
-        # (workers embedded in tests and benchmarks too), not only to `celery -A committee`.
+        # Every task module of the project registers with every Celery app started in this
+        # process (workers embedded in tests and benchmarks too), not only `celery -A
+        # committee`, whose autodiscovery only finds `<app>.tasks`.
         import members.tasks  # noqa: F401
-        from committee import alerts  # noqa: F401  (registers the search alerts' task)
-        from committee.notifications import register
+        from committee.public import alerts, tasks  # noqa: F401
+        from committee.reports import tasks as report_tasks  # noqa: F401
+        from committee.reports.notifications import register
+        from committee.steering import tasks as steering_tasks  # noqa: F401
 
         register()  # who hears of the committee's events (members.notifications)

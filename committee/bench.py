@@ -967,7 +967,7 @@ def dataset_ensure(count: int, *, write: Callable[[str], None] = print) -> dict:
     from django.db import connection
     from django.db.models import Count
 
-    from committee.models import Action
+    from committee.plan.models import Action
     from initiatives.models import Initiative
     from referentials.models import Territory
 
@@ -1075,7 +1075,7 @@ def build_report(kind: str) -> dict:
     """In the child: build the report into a temporary file, measuring it."""
     from django.db import connection
 
-    from committee import report_builders as rb
+    from committee.reports import builders as rb
 
     builders = {
         "xlsx": (rb.build_initiatives_xlsx, {"filters": {"status": "all"}}),

@@ -176,12 +176,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Officials' weekly digest, Monday 8:00 Paris time (CELERY_TIMEZONE).
     "officials-weekly-digest": {
-        "task": "committee.tasks.send_weekly_digest",
+        "task": "committee.steering.tasks.send_weekly_digest",
         "schedule": crontab(hour=8, minute=0, day_of_week="monday"),
     },
     # Expired report files deleted; lost or stuck report jobs sent again.
     "sweep-reports": {
-        "task": "committee.tasks.sweep_reports",
+        "task": "committee.reports.tasks.sweep_reports",
         "schedule": crontab(minute=17),
     },
     # Notifications (docs/notifications.md): emails still undelivered are queued again;
@@ -201,18 +201,18 @@ CELERY_BEAT_SCHEDULE = {
         "args": ("weekly",),
     },
     "search-alerts": {
-        "task": "committee.alerts.send_search_alerts",
+        "task": "committee.public.alerts.send_search_alerts",
         "schedule": crontab(hour=6, minute=30),
     },
     # Steering figures without criteria kept in the cache (/pilotage/ answers at once).
     "warm-statistics": {
-        "task": "committee.tasks.warm_statistics",
+        "task": "committee.steering.tasks.warm_statistics",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
     # The same for the home page, the map and the catalogue without criteria.
     "warm-public-pages": {
-        "task": "committee.tasks.warm_public_pages",
+        "task": "committee.public.tasks.warm_public_pages",
         "schedule": 60.0,
         "options": {"expires": 55},
     },

@@ -12,7 +12,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from committee.models import Contribution
+from committee.contributions.models import Contribution
 from initiatives.selectors import published_initiatives
 
 # Public pages by path: a page another part of the portal has not shipped yet is skipped.

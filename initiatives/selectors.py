@@ -499,7 +499,7 @@ def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> Cata
 def catalogue_warm() -> None:
     """Compute the count and facets of the catalogue without criteria, if the cache lacks
     them (after a publication): the page most visitors open then answers from the cache.
-    Scheduled every minute (committee.tasks.warm_public_pages)."""
+    Scheduled every minute (committee.public.tasks.warm_public_pages)."""
     _counts(CatalogueFilterSet(None, queryset=published_initiatives()))
 
 

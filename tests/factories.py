@@ -6,7 +6,9 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from committee.models import Action, Axis, Contribution, Milestone
+from committee.contributions.models import Contribution
+from committee.models import Axis
+from committee.plan.models import Action, Milestone
 from initiatives.models import Initiative, SchoolLevel
 from members.models import Membership, Organisation, User
 from referentials.models import Referential, ReferentialItem, Territory

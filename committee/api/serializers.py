@@ -14,7 +14,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from committee.models import Action, Axis, Milestone
+from committee.models import Axis
+from committee.plan.models import Action, Milestone
 from initiatives.opendata import COLUMNS, Column
 from members.models import Organisation
 from referentials.models import Referential, ReferentialItem, Territory

@@ -29,7 +29,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from committee.api import serializers as s
-from committee.models import Action, Axis, Milestone
+from committee.models import Axis
+from committee.plan.models import Action, Milestone
 from initiatives.filters import MAX_QUERY_LENGTH, CatalogueFilterSet
 from initiatives.models import Initiative
 from initiatives.opendata import export_values, records

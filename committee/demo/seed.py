@@ -17,9 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from committee.contributions.models import Contribution
 from committee.demo import content as c
-from committee.models import Action, Axis, Contribution, Milestone
-from committee.plan_services import action_progress_recompute
+from committee.models import Axis
+from committee.plan.models import Action, Milestone
+from committee.plan.services.progress import action_progress_recompute
 from committee.reference import AXES
 from initiatives.models import Initiative, SchoolLevel, StatusChange
 from initiatives.workflow import TRANSITIONS

@@ -6,7 +6,8 @@ import datetime
 
 from django.utils import timezone
 
-from committee.models import Action, Contribution
+from committee.contributions.models import Contribution
+from committee.plan.models import Action
 from initiatives.models import Initiative
 from tests import factories as f
 

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from committee.models import Action
+from committee.plan.models import Action
 from initiatives.models import Status as S
 from initiatives.models import StatusChange
 from members.models import Membership

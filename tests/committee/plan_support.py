@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from committee.models import Action, Indicator
+from committee.plan.models import Action, Indicator
 from initiatives.models import Status as S
 from members.models import Membership
 from tests import factories as f
@@ -99,7 +99,7 @@ def xlsx_bytes(actions_rows, milestone_rows=None, *, actions_header=None, milest
     """A workbook built by hand, as a partner or the secretariat might type it."""
     from openpyxl import Workbook
 
-    from committee.plan_io import ACTION_COLUMNS, MILESTONE_COLUMNS
+    from committee.plan.io import ACTION_COLUMNS, MILESTONE_COLUMNS
 
     workbook = Workbook()
     sheet = workbook.active

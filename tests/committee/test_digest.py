@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from committee import digest
-from committee.models import Action, DigestDelivery
+from committee.plan.models import Action
+from committee.steering import digest
+from committee.steering.models import DigestDelivery
 from initiatives.models import Status as S
 from tests import factories as f
 
@@ -100,7 +101,7 @@ def test_running_twice_sends_once(
 def test_the_task_is_idempotent(
     week, official, secretary, mailoutbox, celery_eager, django_capture_on_commit_callbacks
 ):
-    from committee.tasks import send_weekly_digest
+    from committee.steering.tasks import send_weekly_digest
 
     with django_capture_on_commit_callbacks(execute=True):
         send_weekly_digest.apply()

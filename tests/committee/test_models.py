@@ -6,7 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from committee.models import Action, Axis
+from committee.models import Axis
+from committee.plan.models import Action
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

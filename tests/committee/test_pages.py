@@ -6,7 +6,7 @@ import json
 import pytest
 from django.test import RequestFactory
 
-from committee import views
+from committee.public.views import pages as views
 from committee.reference import AXES
 from tests import factories as f
 

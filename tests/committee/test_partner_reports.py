@@ -9,8 +9,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from committee import plan_services as svc
-from committee.models import ActionUpdate, PartnerReport
+from committee.plan.models import ActionUpdate, PartnerReport
+from committee.plan.services import indicators as indicator_services
+from committee.plan.services import partner_reports as partner_report_services
 from members.models import Membership
 from tests import factories as f
 
@@ -127,7 +128,9 @@ def test_a_partner_cannot_report_on_another_partners_action(
     assert response.status_code == 403
     assert not PartnerReport.objects.exists()
     with pytest.raises(PermissionDenied):
-        svc.partner_report_submit(action=other_action, by=contributor, account="x")
+        partner_report_services.partner_report_submit(
+            action=other_action, by=contributor, account="x"
+        )
     # Its own milestone cannot be smuggled onto another action either.
     foreign = other_action.milestones.get()
     response = client.post(
@@ -150,7 +153,7 @@ def test_the_partner_page_lists_only_the_actions_the_association_leads(
 def test_a_returned_report_needs_a_comment_and_changes_nothing(
     client, lead_action, contributor, official, django_capture_on_commit_callbacks
 ):
-    report = svc.partner_report_submit(
+    report = partner_report_services.partner_report_submit(
         action=lead_action,
         by=contributor,
         account="Tout est fait.",
@@ -166,7 +169,7 @@ def test_a_returned_report_needs_a_comment_and_changes_nothing(
     report.refresh_from_db()
     assert report.status == PartnerReport.Status.SUBMITTED
     with pytest.raises(ValidationError):
-        svc.partner_report_return(report=report, by=official, comment="")
+        partner_report_services.partner_report_return(report=report, by=official, comment="")
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"decision": "return", "comment": "Joignez le procès-verbal."})
@@ -183,29 +186,29 @@ def test_a_returned_report_needs_a_comment_and_changes_nothing(
     assert "Renvoyé" in page and "Joignez le procès-verbal." in page
     # A decided report cannot be decided again.
     with pytest.raises(ValidationError):
-        svc.partner_report_accept(report=report, by=official)
+        partner_report_services.partner_report_accept(report=report, by=official)
 
 
 def test_a_report_is_accepted_once(lead_action, contributor, official, secretary):
     indicator = lead_action.indicators.get()
-    report = svc.partner_report_submit(
+    report = partner_report_services.partner_report_submit(
         action=lead_action,
         by=contributor,
         account="Valeur à jour.",
         indicator=indicator,
         indicator_value=Decimal(5),
     )
-    svc.partner_report_accept(report=report, by=official)
+    partner_report_services.partner_report_accept(report=report, by=official)
     with pytest.raises(ValidationError):
-        svc.partner_report_accept(report=report, by=secretary)
+        partner_report_services.partner_report_accept(report=report, by=secretary)
     assert lead_action.updates.filter(kind=ActionUpdate.Kind.REPORT).count() == 1
 
 
 def test_computed_indicators_are_not_reported(lead_action, contributor, secretary):
-    computed = svc.indicator_create(
+    computed = indicator_services.indicator_create(
         action=lead_action,
         by=secretary,
-        data=svc.IndicatorData(
+        data=indicator_services.IndicatorData(
             label="Initiatives liées",
             target=Decimal(5),
             source="computed",
@@ -213,7 +216,7 @@ def test_computed_indicators_are_not_reported(lead_action, contributor, secretar
         ),
     )
     with pytest.raises(ValidationError):
-        svc.partner_report_submit(
+        partner_report_services.partner_report_submit(
             action=lead_action,
             by=contributor,
             account="x",
@@ -262,17 +265,21 @@ def test_report_pages_by_role(
 def test_reviewers_and_the_secretariat_decide_partners_cannot(
     lead_action, contributor, association_admin, official
 ):
-    report = svc.partner_report_submit(action=lead_action, by=contributor, account="Fait.")
+    report = partner_report_services.partner_report_submit(
+        action=lead_action, by=contributor, account="Fait."
+    )
     for user in (contributor, association_admin):
         with pytest.raises(PermissionDenied):
-            svc.partner_report_accept(report=report, by=user)
-    svc.partner_report_accept(report=report, by=official)
+            partner_report_services.partner_report_accept(report=report, by=user)
+    partner_report_services.partner_report_accept(report=report, by=official)
     report.refresh_from_db()
     assert report.status == PartnerReport.Status.ACCEPTED
 
 
 def test_a_partner_sees_only_its_own_reports(client, lead_action, contributor, other_contributor):
-    report = svc.partner_report_submit(action=lead_action, by=contributor, account="Fait.")
+    report = partner_report_services.partner_report_submit(
+        action=lead_action, by=contributor, account="Fait."
+    )
     login(client, other_contributor)
     assert client.get(reverse("plan_partner:report", args=[report.pk])).status_code == 404
     login(client, contributor)

@@ -10,9 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import modelform_factory
 from django.urls import reverse
 
-from committee import plan_services as svc
-from committee.forms_plan import ActionForm
-from committee.models import Action, ActionUpdate, Contribution, Indicator, Milestone
+from committee.contributions import services as contribution_services
+from committee.contributions.models import Contribution
+from committee.plan.forms import ActionForm
+from committee.plan.models import Action, ActionUpdate, Indicator, Milestone
+from committee.plan.services import actions as action_services
+from committee.plan.services import indicators as indicator_services
+from committee.plan.services import progress as progress_services
 from initiatives.models import Status as S
 from initiatives.services import initiative_publish
 from members.models import Membership
@@ -59,9 +63,9 @@ def test_progress_is_the_mean_of_milestones_reached_and_indicators_attainment():
         Indicator(baseline=0, target=10, current_value=None),  # no value yet: 0 %
     ]
     # milestones 25 %, indicators (50 + 100 + 0) / 3 = 50 % → 37.5 → 38
-    assert svc.derived_progress(milestones=milestones, indicators=indicators) == 38
-    assert svc.derived_progress(milestones=milestones, indicators=[]) == 25
-    assert svc.derived_progress(milestones=[], indicators=[]) == 0
+    assert progress_services.derived_progress(milestones=milestones, indicators=indicators) == 38
+    assert progress_services.derived_progress(milestones=milestones, indicators=[]) == 25
+    assert progress_services.derived_progress(milestones=[], indicators=[]) == 0
     below = Indicator(baseline=10, target=20, current_value=Decimal(2))
     assert below.attainment == 0.0
 
@@ -70,7 +74,7 @@ def test_reaching_a_milestone_moves_progress_and_is_logged(lead_action, secretar
     milestone = lead_action.milestones.get(title="Cahier des charges")
     assert lead_action.progress == 0
 
-    svc.milestone_reach(milestone=milestone, by=secretary, reached_on=today())
+    action_services.milestone_reach(milestone=milestone, by=secretary, reached_on=today())
 
     lead_action.refresh_from_db()
     assert lead_action.progress == 25  # 1 of 2 milestones (50 %), indicator without value (0 %)
@@ -120,10 +124,10 @@ def test_progress_cannot_be_typed(client, lead_action, secretary):
 
 
 def test_a_manual_value_on_a_computed_indicator_is_refused(lead_action, secretary):
-    indicator = svc.indicator_create(
+    indicator = indicator_services.indicator_create(
         action=lead_action,
         by=secretary,
-        data=svc.IndicatorData(
+        data=indicator_services.IndicatorData(
             label="Initiatives publiées sur l'axe 5",
             target=Decimal(20),
             source=Indicator.Source.COMPUTED,
@@ -132,7 +136,7 @@ def test_a_manual_value_on_a_computed_indicator_is_refused(lead_action, secretar
         ),
     )
     with pytest.raises(ValidationError):
-        svc.indicator_set(indicator=indicator, by=secretary, value=Decimal(12))
+        indicator_services.indicator_set(indicator=indicator, by=secretary, value=Decimal(12))
 
 
 # -- computed indicators ------------------------------------------------------------------------
@@ -145,10 +149,10 @@ def test_a_computed_indicator_follows_publications_on_its_axis(
     ain = f.DepartmentFactory(code="01", name="Ain")
     published_initiative(department=rhone, axes=[5])
     published_initiative(department=rhone, axes=[1])  # another axis: not counted
-    indicator = svc.indicator_create(
+    indicator = indicator_services.indicator_create(
         action=lead_action,
         by=secretary,
-        data=svc.IndicatorData(
+        data=indicator_services.IndicatorData(
             label="Départements avec une initiative publiée sur l'axe 5",
             unit="départements",
             target=Decimal(4),
@@ -183,10 +187,10 @@ def test_a_computed_indicator_follows_publications_on_its_axis(
 def test_an_evidence_based_indicator_counts_the_linked_published_initiatives(
     lead_action, secretary
 ):
-    indicator = svc.indicator_create(
+    indicator = indicator_services.indicator_create(
         action=lead_action,
         by=secretary,
-        data=svc.IndicatorData(
+        data=indicator_services.IndicatorData(
             label="Initiatives liées",
             target=Decimal(2),
             source=Indicator.Source.COMPUTED,
@@ -196,12 +200,12 @@ def test_an_evidence_based_indicator_counts_the_linked_published_initiatives(
     assert indicator.current_value == 0
     evidence = published_initiative(department=f.DepartmentFactory(code="69"))
 
-    assert svc.evidence_link(action=lead_action, initiative=evidence, by=secretary)
+    assert action_services.evidence_link(action=lead_action, initiative=evidence, by=secretary)
 
     indicator.refresh_from_db()
     assert indicator.current_value == 1
     assert lead_action.updates.filter(kind=ActionUpdate.Kind.EVIDENCE).exists()
-    svc.evidence_unlink(action=lead_action, initiative=evidence, by=secretary)
+    action_services.evidence_unlink(action=lead_action, initiative=evidence, by=secretary)
     indicator.refresh_from_db()
     assert indicator.current_value == 0
 
@@ -209,7 +213,7 @@ def test_an_evidence_based_indicator_counts_the_linked_published_initiatives(
 def test_only_published_initiatives_are_evidence(lead_action, secretary):
     draft = f.InitiativeFactory(status=S.DRAFT)
     with pytest.raises(ValidationError):
-        svc.evidence_link(action=lead_action, initiative=draft, by=secretary)
+        action_services.evidence_link(action=lead_action, initiative=draft, by=secretary)
     assert not lead_action.initiatives.exists()
 
 
@@ -353,7 +357,7 @@ def test_only_the_secretariat_manages_contributions(official, contributor):
     contribution = f.ContributionFactory()
     for user in (official, contributor):
         with pytest.raises(PermissionDenied):
-            svc.contribution_publish(contribution=contribution, by=user)
+            contribution_services.contribution_publish(contribution=contribution, by=user)
     contribution.refresh_from_db()
     assert contribution.status == Contribution.Status.DRAFT
 

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from committee import plan_io
-from committee.models import Action, ActionUpdate, Milestone
+from committee.plan import io as plan_io
+from committee.plan.models import Action, ActionUpdate, Milestone
 from members.models import Organisation
 from tests import factories as f
 

@@ -10,9 +10,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from committee import plan_services as svc
-from committee.models import Action, ActionAssessment, PlanReview
-from committee.plan_selectors import plan_snapshot_for_report
+from committee.plan.models import Action, ActionAssessment, PlanReview
+from committee.plan.selectors import plan_snapshot_for_report
+from committee.plan.services import actions as action_services
+from committee.plan.services import indicators as indicator_services
+from committee.plan.services import reviews as review_services
 from members.models import Membership
 from tests import factories as f
 
@@ -28,11 +30,11 @@ def lead_action(association):
 
 
 def open_review(by, *, title="Revue", held_on=None):
-    return svc.plan_review_open(by=by, title=title, held_on=held_on or today())
+    return review_services.plan_review_open(by=by, title=title, held_on=held_on or today())
 
 
 def close(review, by):
-    return svc.plan_review_close(review=review, by=by, summary="Bilan fait.")
+    return review_services.plan_review_close(review=review, by=by, summary="Bilan fait.")
 
 
 def test_a_review_freezes_the_plan_when_it_opens(lead_action, secretary):
@@ -48,7 +50,7 @@ def test_a_review_freezes_the_plan_when_it_opens(lead_action, secretary):
     assert frozen["indicators"][0]["target"] == "10.00"
 
     milestone = lead_action.milestones.get(title="Cahier des charges")
-    svc.milestone_reach(milestone=milestone, by=secretary, reached_on=today())
+    action_services.milestone_reach(milestone=milestone, by=secretary, reached_on=today())
     review.refresh_from_db()
     assert review.snapshot["actions"][0]["progress"] == 0
     assert review.snapshot["actions"][0]["milestones"][0]["reached_on"] is None
@@ -56,8 +58,8 @@ def test_a_review_freezes_the_plan_when_it_opens(lead_action, secretary):
 
 def test_one_assessment_per_action_and_a_summary_to_close(lead_action, secretary, official):
     review = open_review(secretary)
-    svc.assessment_set(review=review, action=lead_action, by=official, rating=R.AT_RISK)
-    svc.assessment_set(
+    review_services.assessment_set(review=review, action=lead_action, by=official, rating=R.AT_RISK)
+    review_services.assessment_set(
         review=review, action=lead_action, by=official, rating=R.LATE, next_step="Relancer"
     )
     assessment = ActionAssessment.objects.get()
@@ -66,12 +68,14 @@ def test_one_assessment_per_action_and_a_summary_to_close(lead_action, secretary
         ActionAssessment.objects.create(review=review, action=lead_action, rating=R.ON_TRACK)
 
     with pytest.raises(ValidationError):
-        svc.plan_review_close(review=review, by=secretary, summary=" ")
+        review_services.plan_review_close(review=review, by=secretary, summary=" ")
     close(review, secretary)
     review.refresh_from_db()
     assert review.status == PlanReview.Status.CLOSED
     with pytest.raises(ValidationError):
-        svc.assessment_set(review=review, action=lead_action, by=official, rating=R.ON_TRACK)
+        review_services.assessment_set(
+            review=review, action=lead_action, by=official, rating=R.ON_TRACK
+        )
 
 
 def test_only_one_review_is_open_at_a_time(lead_action, secretary):
@@ -86,7 +90,9 @@ def test_reviewers_assess_the_secretariat_opens_and_closes(lead_action, official
     with pytest.raises(PermissionDenied):
         open_review(official)
     review = open_review(secretary)
-    svc.assessment_set(review=review, action=lead_action, by=official, rating=R.ON_TRACK)
+    review_services.assessment_set(
+        review=review, action=lead_action, by=official, rating=R.ON_TRACK
+    )
     with pytest.raises(PermissionDenied):
         close(review, official)
 
@@ -98,31 +104,31 @@ def test_two_reviews_compare_what_moved_and_what_slipped(client, association, se
     worse = f.ActionFactory(code="1.4", axis=f.axis(1), title="Moins bien notée")
     still = f.ActionFactory(code="1.5", axis=f.axis(1), title="Immobile")
     step = f.MilestoneFactory(action=ahead, title="Étape", due_date=today() + 30 * DAY)
-    measure = svc.indicator_create(
+    measure = indicator_services.indicator_create(
         action=behind,
         by=secretary,
-        data=svc.IndicatorData(label="Écoles", target=Decimal(10)),
+        data=indicator_services.IndicatorData(label="Écoles", target=Decimal(10)),
     )
-    svc.indicator_set(indicator=measure, by=secretary, value=Decimal(6))
+    indicator_services.indicator_set(indicator=measure, by=secretary, value=Decimal(6))
     f.MilestoneFactory(action=late, title="Échéance proche", due_date=today() - 5 * DAY)
     f.MilestoneFactory(action=still, title="Lointain", due_date=today() + 300 * DAY)
 
     first = open_review(secretary, title="T1", held_on=today() - 10 * DAY)
-    svc.assessment_set(review=first, action=worse, by=official, rating=R.ON_TRACK)
-    svc.assessment_set(review=first, action=still, by=official, rating=R.ON_TRACK)
+    review_services.assessment_set(review=first, action=worse, by=official, rating=R.ON_TRACK)
+    review_services.assessment_set(review=first, action=still, by=official, rating=R.ON_TRACK)
     close(first, secretary)
 
-    svc.milestone_reach(milestone=step, by=secretary, reached_on=today())
-    svc.indicator_set(indicator=measure, by=secretary, value=Decimal(2))
+    action_services.milestone_reach(milestone=step, by=secretary, reached_on=today())
+    indicator_services.indicator_set(indicator=measure, by=secretary, value=Decimal(2))
     added = f.ActionFactory(code="1.6", axis=f.axis(1), title="Nouvelle")
 
     second = open_review(secretary, title="T2", held_on=today())
-    svc.assessment_set(review=second, action=worse, by=official, rating=R.AT_RISK)
-    svc.assessment_set(review=second, action=still, by=official, rating=R.ON_TRACK)
+    review_services.assessment_set(review=second, action=worse, by=official, rating=R.AT_RISK)
+    review_services.assessment_set(review=second, action=still, by=official, rating=R.ON_TRACK)
     close(second, secretary)
 
     # The order given does not matter: the earlier review comes first.
-    comparison = svc.plan_reviews_compare(a=second, b=first)
+    comparison = review_services.plan_reviews_compare(a=second, b=first)
     assert comparison.earlier == first
     verdicts = {item.code: item.verdict for item in comparison.actions}
     assert verdicts == {
@@ -200,11 +206,11 @@ def test_the_secretariat_opens_a_review_on_the_page(client, lead_action, secreta
 
 def test_the_action_plan_report_can_be_built_from_a_review(lead_action, secretary, official):
     review = open_review(secretary, title="Revue d'automne")
-    svc.assessment_set(
+    review_services.assessment_set(
         review=review, action=lead_action, by=official, rating=R.AT_RISK, next_step="Relancer"
     )
     close(review, secretary)
-    svc.milestone_reach(
+    action_services.milestone_reach(
         milestone=lead_action.milestones.first(), by=secretary, reached_on=today()
     )  # after the review: not in the report
 

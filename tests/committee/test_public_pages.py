@@ -8,7 +8,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from committee.models import Action, Contribution
+from committee.contributions.models import Contribution
+from committee.plan.models import Action
 from initiatives.models import Initiative
 from referentials.models import Referential
 from tests import factories as f
@@ -490,7 +491,7 @@ def test_action_plan_shows_axes_actions_progress_partners_milestones_and_evidenc
 
 
 def test_the_plan_shows_indicators_with_their_attainment(client, world):
-    from committee.models import Indicator
+    from committee.plan.models import Indicator
 
     action = f.ActionFactory(code="Z1", title="Mesurer la couverture")
     Indicator.objects.create(

@@ -17,9 +17,9 @@ from django.db import connections
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from committee import report_builders
-from committee.models import Report
-from committee.report_services import report_request, report_retry
+from committee.reports import builders as report_builders
+from committee.reports.models import Report
+from committee.reports.services import report_request, report_retry
 from initiatives.models import Status as S
 from members.models import Event
 from tests import factories as f
@@ -33,11 +33,11 @@ TIMEOUT = 60
 @pytest.fixture
 def worker():
     """A Celery app on the real broker with its own queue, and a worker thread consuming it."""
+    import committee.reports.tasks  # noqa: F401 - the shared tasks register with every app
     from celery import Celery
     from celery.contrib.testing.worker import start_worker
     from celery.signals import task_postrun
 
-    import committee.tasks  # noqa: F401 - the shared tasks register with every app
     from committee.celery import app as project_app
 
     queue = f"cnpe-test-reports-{uuid.uuid4().hex}"
@@ -61,7 +61,7 @@ def worker():
     def after_task(sender=None, retval=None, **kwargs):
         # The worker thread's own database connection must not outlive its task.
         connections.close_all()
-        if getattr(sender, "name", "") == "committee.tasks.build_report":
+        if getattr(sender, "name", "") == "committee.reports.tasks.build_report":
             with lock:
                 results.append(retval)
 
@@ -165,7 +165,7 @@ def test_a_failing_job_ends_failed_then_succeeds_when_retried(
 
 
 def test_a_job_delivered_twice_builds_once(worker, official, monkeypatch):
-    from committee.tasks import build_report
+    from committee.reports.tasks import build_report
 
     built = []
 

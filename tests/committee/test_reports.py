@@ -16,9 +16,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from committee import report_builders, report_services
-from committee.models import Action, Report
-from committee.report_services import ReportError, report_request, report_retry, reports_sweep
+from committee.plan.models import Action
+from committee.reports import builders as report_builders
+from committee.reports import services as report_services
+from committee.reports.models import Report
+from committee.reports.services import ReportError, report_request, report_retry, reports_sweep
 from members.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -199,8 +201,8 @@ def test_action_plan_pdf_lists_the_actions(
 @pytest.fixture
 def review(dataset, secretary):
     """A closed plan review: the plan frozen on its day, one action assessed."""
-    from committee.models import ActionAssessment, PlanReview
-    from committee.plan_services import plan_snapshot
+    from committee.plan.models import ActionAssessment, PlanReview
+    from committee.plan.services.reviews import plan_snapshot
 
     frozen = PlanReview.objects.create(
         title="Revue du printemps",
@@ -288,7 +290,7 @@ def test_a_failing_report_ends_failed_with_its_error_and_can_be_retried(
 
 
 def test_transient_errors_are_retried(official, celery_eager, dataset, monkeypatch):
-    from committee.tasks import build_report
+    from committee.reports.tasks import build_report
 
     calls = []
     original = report_builders.BUILDERS[PLAN]
@@ -310,7 +312,7 @@ def test_transient_errors_are_retried(official, celery_eager, dataset, monkeypat
 
 
 def test_transient_errors_end_failed_after_the_last_attempt(official, celery_eager, monkeypatch):
-    from committee.tasks import build_report
+    from committee.reports.tasks import build_report
 
     def down(params, out, progress):
         raise OperationalError("base injoignable")
@@ -337,7 +339,7 @@ def test_another_official_cannot_retry_my_report(official, other_official):
 
 
 def test_a_job_delivered_twice_builds_once(official, celery_eager, monkeypatch):
-    from committee.tasks import build_report
+    from committee.reports.tasks import build_report
 
     built = []
 
@@ -353,7 +355,7 @@ def test_a_job_delivered_twice_builds_once(official, celery_eager, monkeypatch):
 
 
 def test_a_run_whose_worker_died_is_taken_over(official, celery_eager, dataset):
-    from committee.tasks import build_report
+    from committee.reports.tasks import build_report
 
     long_ago = timezone.now() - report_services.STALE_AFTER - datetime.timedelta(minutes=1)
     report = Report.objects.create(
@@ -367,7 +369,7 @@ def test_a_run_whose_worker_died_is_taken_over(official, celery_eager, dataset):
 
 
 def test_a_report_that_keeps_killing_its_worker_fails(official, celery_eager):
-    from committee.tasks import build_report
+    from committee.reports.tasks import build_report
 
     long_ago = timezone.now() - report_services.STALE_AFTER - datetime.timedelta(minutes=1)
     report = Report.objects.create(
@@ -550,8 +552,8 @@ def test_sweep_sends_lost_jobs_again(official, celery_eager, dataset):
 
 def test_scheduled_jobs_are_in_the_beat_schedule(settings):
     tasks = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "committee.tasks.sweep_reports" in tasks
-    digest = tasks["committee.tasks.send_weekly_digest"]
+    assert "committee.reports.tasks.sweep_reports" in tasks
+    digest = tasks["committee.steering.tasks.send_weekly_digest"]
     assert digest.day_of_week == {1} and digest.hour == {8} and digest.minute == {0}
 
 
@@ -561,9 +563,9 @@ def test_ordering_a_report_while_the_broker_is_down_keeps_it_queued_for_the_swee
     """The user's order succeeds; the hourly sweep sends the job once the broker is back."""
     from kombu.exceptions import OperationalError
 
-    from committee import tasks
-    from committee.models import Report
-    from committee.report_services import report_request
+    from committee.reports import tasks
+    from committee.reports.models import Report
+    from committee.reports.services import report_request
     from members.models import Membership
     from tests import factories as f
 

@@ -10,8 +10,8 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from committee.alerts import search_alerts_send, send_search_alerts
-from committee.models import SearchSubscription
+from committee.public.alerts import search_alerts_send, send_search_alerts
+from committee.public.models import SearchSubscription
 from initiatives.models import Initiative
 from members.models import Notification
 from tests import factories as f

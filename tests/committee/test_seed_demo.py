@@ -9,9 +9,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
 
+from committee.contributions.models import Contribution
 from committee.demo import content
 from committee.demo.seed import DEMO_PASSWORD
-from committee.models import Action, Axis, Contribution, Milestone
+from committee.models import Axis
+from committee.plan.models import Action, Milestone
 from initiatives.models import Initiative, StatusChange
 from initiatives.workflow import TRANSITIONS
 from members.models import Membership, Organisation, User
@@ -321,7 +323,7 @@ def test_demo_secrets_are_printed_with_the_credentials(seed_output, seeded):
 
 
 def test_demo_action_progress_is_derived_from_milestones(seeded):
-    from committee.plan_services import derived_progress
+    from committee.plan.services.progress import derived_progress
 
     for action in Action.objects.all():
         expected = derived_progress(

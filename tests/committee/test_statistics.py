@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from committee import charts, statistics
+from committee.steering import charts, statistics
 from initiatives.models import Initiative
 from initiatives.models import Status as S
 
@@ -303,7 +303,7 @@ def test_statistics_page_query_count_is_pinned(
 
 
 def test_a_publication_shows_within_the_cache_minute(client, official, dataset, celery_eager):
-    from committee.tasks import warm_statistics
+    from committee.steering.tasks import warm_statistics
 
     login(client, official)
     assert rows(client.get("/pilotage/").context["values"]["by_region"])["84"] == 3
@@ -319,7 +319,7 @@ def test_a_publication_shows_within_the_cache_minute(client, official, dataset, 
 def test_warming_job_prepares_the_page_without_criteria(
     client, official, dataset, celery_eager, django_assert_num_queries
 ):
-    from committee.tasks import warm_statistics
+    from committee.steering.tasks import warm_statistics
 
     login(client, official)
     client.get("/pilotage/", {"axis": "1"})  # the reference lists, not these figures

@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from committee.models import SearchSubscription
+from committee.public.models import SearchSubscription
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -398,7 +398,7 @@ def test_initiative_page_query_count(client, world, other_association, django_as
 def test_the_catalogue_without_criteria_is_kept_warm_after_a_publication(
     client, world, reviewer, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
-    from committee.tasks import warm_public_pages
+    from committee.public.tasks import warm_public_pages
     from initiatives.services import initiative_publish
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from committee.models import Report
+from committee.reports.models import Report
 from initiatives.models import Initiative
 from initiatives.services import (
     comment_post,

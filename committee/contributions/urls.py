@@ -1,0 +1,33 @@
+"""Routes of policy contributions: the public pages, and the secretariat's (mounted with the
+plan's management pages, in the `plan_admin` namespace)."""
+
+from django.urls import path
+
+from committee.contributions.views import manage, public
+
+public_urls = [
+    path("contributions/", public.contributions_index, name="contributions"),
+    path("contributions/<slug:slug>/", public.contribution_detail, name="contribution_detail"),
+    path(
+        "contributions/<slug:slug>/documents/<int:pk>/",
+        manage.contribution_document,
+        name="contribution_document",
+    ),
+]
+
+management_urls = [
+    path("contributions/", manage.contributions_index, name="contributions"),
+    path("contributions/nouvelle/", manage.contribution_create, name="contribution_create"),
+    path("contributions/<int:pk>/", manage.contribution_edit, name="contribution"),
+    path("contributions/<int:pk>/statut/", manage.contribution_status, name="contribution_status"),
+    path(
+        "contributions/<int:pk>/documents/",
+        manage.contribution_document_upload,
+        name="contribution_document_upload",
+    ),
+    path(
+        "contributions/<int:pk>/documents/<int:document_pk>/supprimer/",
+        manage.contribution_document_delete,
+        name="contribution_document_delete",
+    ),
+]

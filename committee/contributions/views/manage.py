@@ -1,0 +1,173 @@
+"""The secretariat's contribution pages (/pilotage/plan/contributions/) and documents."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from committee.contributions import forms as f
+from committee.contributions import selectors as plan_selectors
+from committee.contributions import services as plan_services
+from committee.contributions.models import Contribution, ContributionDocument
+from committee.http import apply_errors, require
+from initiatives.documents import SizeLimitUploadHandler, file_download
+from members.permissions import Action as Can
+from members.permissions import can
+
+
+@login_required
+@require_GET
+def contributions_index(request):
+    require(request.user, Can.CONTRIBUTION_MANAGE)
+    return render(
+        request,
+        "plan_admin/contributions.html",
+        {"contributions": plan_selectors.contributions_for_management()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_create(request):
+    require(request.user, Can.CONTRIBUTION_MANAGE)
+    form = f.ContributionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contribution = plan_services.contribution_create(by=request.user, data=form.to_data())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("La contribution est enregistrée comme brouillon."))
+            return redirect("plan_admin:contribution", pk=contribution.pk)
+    return render(
+        request, "plan_admin/contribution_form.html", {"form": form, "contribution": None}
+    )
+
+
+def _contribution_page(request, contribution, *, form=None, document_form=None, status=200):
+    return render(
+        request,
+        "plan_admin/contribution_form.html",
+        {
+            "contribution": contribution,
+            "form": form or f.ContributionForm.for_contribution(contribution),
+            "document_form": document_form or f.ContributionDocumentForm(),
+            "documents": list(contribution.documents.order_by("uploaded_at", "pk")),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_edit(request, pk: int):
+    require(request.user, Can.CONTRIBUTION_MANAGE)
+    contribution = get_object_or_404(
+        Contribution.objects.prefetch_related("axes", "organisations"), pk=pk
+    )
+    if request.method == "GET":
+        return _contribution_page(request, contribution)
+    form = f.ContributionForm.for_contribution(contribution, request.POST)
+    if form.is_valid():
+        try:
+            plan_services.contribution_update(
+                contribution=contribution, by=request.user, data=form.to_data()
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("La contribution est enregistrée."))
+            return redirect("plan_admin:contribution", pk=pk)
+    return _contribution_page(request, contribution, form=form, status=400)
+
+
+@login_required
+@require_POST
+def contribution_status(request, pk: int):
+    require(request.user, Can.CONTRIBUTION_MANAGE)
+    contribution = get_object_or_404(Contribution, pk=pk)
+    if request.POST.get("decision") == "publish":
+        plan_services.contribution_publish(contribution=contribution, by=request.user)
+        messages.success(request, _("La contribution est publiée, avec ses documents."))
+    elif request.POST.get("decision") == "unpublish":
+        plan_services.contribution_unpublish(contribution=contribution, by=request.user)
+        messages.success(request, _("La contribution est retirée de la publication."))
+    return redirect("plan_admin:contribution", pk=pk)
+
+
+@csrf_protect
+def _contribution_document_upload(request, pk: int):
+    require(request.user, Can.CONTRIBUTION_MANAGE)
+    contribution = get_object_or_404(Contribution, pk=pk)
+    form = f.ContributionDocumentForm(
+        request.POST,
+        request.FILES,
+        oversized=bool(getattr(request, "oversized_uploads", None)),
+    )
+    if form.is_valid():
+        try:
+            document = plan_services.contribution_document_add(
+                contribution=contribution,
+                by=request.user,
+                upload=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(
+                request, _("Le document « %(title)s » est ajouté.") % {"title": document.title}
+            )
+            return redirect(reverse("plan_admin:contribution", kwargs={"pk": pk}) + "#documents")
+    return _contribution_page(request, contribution, document_form=form, status=400)
+
+
+@csrf_exempt  # checked by _contribution_document_upload once the size limit is in place
+@login_required
+@require_POST
+def contribution_document_upload(request, pk: int):
+    """Upload a document; reading stops as soon as the file exceeds the maximum size."""
+    with contextlib.suppress(AttributeError):
+        request.upload_handlers.insert(0, SizeLimitUploadHandler(request))
+    return _contribution_document_upload(request, pk)
+
+
+@login_required
+@require_POST
+def contribution_document_delete(request, pk: int, document_pk: int):
+    require(request.user, Can.CONTRIBUTION_MANAGE)
+    document = get_object_or_404(ContributionDocument, pk=document_pk, contribution_id=pk)
+    plan_services.contribution_document_delete(document=document, by=request.user)
+    messages.success(
+        request, _("Le document « %(title)s » est supprimé.") % {"title": document.title}
+    )
+    return redirect(reverse("plan_admin:contribution", kwargs={"pk": pk}) + "#documents")
+
+
+@require_GET
+def contribution_document(request, slug: str, pk: int):
+    """A contribution's document: public once the contribution is published, otherwise for
+    the secretariat only (anyone else: 404, nothing revealed)."""
+    document = get_object_or_404(
+        ContributionDocument.objects.select_related("contribution"),
+        pk=pk,
+        contribution__slug=slug,
+    )
+    public = document.is_public
+    if not public and not can(request.user, Can.CONTRIBUTION_MANAGE):
+        raise Http404
+    return file_download(
+        document.file,
+        filename=document.original_name,
+        content_type=document.content_type,
+        public=public,
+    )

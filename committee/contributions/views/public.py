@@ -1,0 +1,28 @@
+"""Published contributions."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from committee.contributions import selectors
+from initiatives.markdown import render_markdown
+
+
+@require_GET
+def contributions_index(request):
+    return render(
+        request,
+        "contributions/index.html",
+        {"contributions": selectors.published_contributions()},
+    )
+
+
+@require_GET
+def contribution_detail(request, slug):
+    contribution = get_object_or_404(selectors.published_contributions(), slug=slug)
+    return render(
+        request,
+        "contributions/detail.html",
+        {"contribution": contribution, "body_html": render_markdown(contribution.body)},
+    )

@@ -1,0 +1,634 @@
+"""The action plan as one spreadsheet (XLSX), the same columns both ways.
+
+Sheet « actions »: code, axe, intitulé, objectif, partenaires pilotes (sigles séparés par
+« ; »), statut, début, échéance. Sheet « jalons »: code action, intitulé, échéance,
+atteint le. An exported file imports back unchanged (a no-op).
+
+An import reads and checks every row of both sheets first — unknown axis or partner, bad
+date or status, duplicate code, missing value… — and refuses the whole file with the list of
+errors (sheet, row, column, message) when there is any: nothing is written. A valid file
+creates or updates actions by code, and their milestones by title (an import deletes
+nothing; unchanged rows are not written at all). Progress is not a column: it is derived.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from committee.models import Axis
+from committee.plan.models import Action, ActionUpdate, Milestone
+from committee.plan.services import actions as plan_services
+from members.models import Organisation
+from members.permissions import Action as Can
+from members.permissions import can
+
+ACTIONS_SHEET = "actions"
+MILESTONES_SHEET = "jalons"
+README_SHEET = "lisez-moi"
+ACTION_COLUMNS = (
+    "code",
+    "axe",
+    "intitulé",
+    "objectif",
+    "partenaires pilotes",
+    "statut",
+    "début",
+    "échéance",
+)
+MILESTONE_COLUMNS = ("code action", "intitulé", "échéance", "atteint le")
+REQUIRED_ACTION_COLUMNS = ("code", "axe", "intitulé", "objectif", "statut")
+REQUIRED_MILESTONE_COLUMNS = ("code action", "intitulé", "échéance")
+PARTNER_SEPARATOR = ";"
+MAX_FILE_SIZE = 5 * 1024 * 1024
+MAX_ROWS = 5000
+DATE_FORMAT = "DD/MM/YYYY"
+CODE_MAX_LENGTH = Action._meta.get_field("code").max_length
+TITLE_MAX_LENGTH = Action._meta.get_field("title").max_length
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# -- export -------------------------------------------------------------------------------------
+
+
+def _text(sheet, value: str):
+    """A text cell that a spreadsheet never takes for a formula."""
+    from openpyxl.cell import Cell
+
+    cell = Cell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def _date_cell(sheet, value: datetime.date | None):
+    from openpyxl.cell import Cell
+
+    if value is None:
+        return None
+    cell = Cell(sheet, value=value)
+    cell.number_format = DATE_FORMAT
+    return cell
+
+
+def _header(sheet, columns) -> None:
+    from openpyxl.styles import Font
+
+    sheet.append(list(columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+
+
+def plan_export(out) -> int:
+    """Write the whole plan to `out` as XLSX; return the number of actions (four queries)."""
+    from openpyxl import Workbook
+
+    actions = list(
+        Action.objects.select_related("axis")
+        .prefetch_related(
+            Prefetch("lead_partners", queryset=Organisation.objects.order_by("acronym")),
+            Prefetch(
+                "milestones", queryset=Milestone.objects.order_by("position", "due_date", "pk")
+            ),
+        )
+        .order_by("axis__number", "code")
+    )
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = ACTIONS_SHEET
+    _header(sheet, ACTION_COLUMNS)
+    milestones = workbook.create_sheet(MILESTONES_SHEET)
+    _header(milestones, MILESTONE_COLUMNS)
+    for action in actions:
+        sheet.append(
+            [
+                _text(sheet, action.code),
+                action.axis.number,
+                _text(sheet, action.title),
+                _text(sheet, action.objective),
+                _text(
+                    sheet,
+                    f"{PARTNER_SEPARATOR} ".join(p.acronym for p in action.lead_partners.all()),
+                ),
+                _text(sheet, str(action.get_status_display())),
+                _date_cell(sheet, action.start_date),
+                _date_cell(sheet, action.due_date),
+            ],
+        )
+        for milestone in action.milestones.all():
+            milestones.append(
+                [
+                    _text(milestones, action.code),
+                    _text(milestones, milestone.title),
+                    _date_cell(milestones, milestone.due_date),
+                    _date_cell(milestones, milestone.reached_on),
+                ],
+            )
+    for ws, widths in ((sheet, (10, 6, 50, 60, 24, 14, 12, 12)), (milestones, (12, 50, 12, 12))):
+        for index, width in enumerate(widths):
+            ws.column_dimensions[chr(ord("A") + index)].width = width
+    readme = workbook.create_sheet(README_SHEET)
+    for line in _readme_lines():
+        readme.append([_text(readme, line)])
+    readme.column_dimensions["A"].width = 110
+    workbook.save(out)
+    return len(actions)
+
+
+def _readme_lines() -> list[str]:
+    statuses = ", ".join(f"« {label} »" for _value, label in Action.Status.choices)
+    return [
+        _("Plan d'action du comité — exporté le %(date)s")
+        % {"date": timezone.localtime().strftime("%d/%m/%Y %H:%M")},
+        "",
+        _("Ce fichier se réimporte tel quel : mêmes feuilles, mêmes colonnes."),
+        _(
+            "Feuille « actions » : une action par ligne, reconnue par son code. Colonnes "
+            "obligatoires : code, axe (1 à 6), intitulé, objectif, statut."
+        ),
+        _("Statuts possibles : %(list)s.") % {"list": statuses},
+        _(
+            "Partenaires pilotes : sigles des partenaires, séparés par « ; » (par exemple "
+            "« AMF; ADF »)."
+        ),
+        _("Dates : cellules de date, ou texte JJ/MM/AAAA ou AAAA-MM-JJ."),
+        _(
+            "Feuille « jalons » : un jalon par ligne, reconnu par le code de son action et son "
+            "intitulé ; échéance obligatoire, « atteint le » facultatif."
+        ),
+        _(
+            "L'avancement ne se saisit pas : il est calculé à partir des jalons atteints et des "
+            "indicateurs. Un import ne supprime rien."
+        ),
+    ]
+
+
+def export_filename() -> str:
+    return f"plan-d-action-{timezone.localtime():%Y-%m-%d}.xlsx"
+
+
+# -- import: reading and checking ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    sheet: str
+    row: int  # as the spreadsheet numbers it (the header is row 1); 0 for the whole file
+    column: str
+    message: str
+
+    def __str__(self):
+        where = self.sheet
+        if self.row:
+            where += _(", ligne %(row)s") % {"row": self.row}
+        if self.column:
+            where += _(", colonne « %(column)s »") % {"column": self.column}
+        return f"{where} : {self.message}" if where else self.message
+
+
+class ImportRefused(Exception):  # noqa: N818 - the name says what happened
+    """The file has errors; nothing was written."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+@dataclass
+class ActionRow:
+    row: int
+    data: plan_services.ActionData
+
+
+@dataclass
+class MilestoneRow:
+    row: int
+    code: str
+    title: str
+    due_date: datetime.date
+    reached_on: datetime.date | None
+
+
+@dataclass
+class ImportResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    milestones_created: int = 0
+    milestones_updated: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.created or self.updated or self.milestones_created or self.milestones_updated
+        )
+
+
+def _normalise_header(value) -> str:
+    return " ".join(str(value or "").split()).lower()
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+DATE_PATTERNS = (
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), (1, 2, 3)),
+    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), (3, 2, 1)),
+)
+
+
+def _as_date(value) -> datetime.date:
+    """A date from a date cell or a text; ValueError otherwise."""
+    if isinstance(value, datetime.datetime):
+        if value.time() != datetime.time(0):
+            raise ValueError
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _as_text(value)
+    for pattern, (y, m, d) in DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return datetime.date(int(match[y]), int(match[m]), int(match[d]))
+    raise ValueError
+
+
+def _status_lookup() -> dict[str, str]:
+    lookup = {}
+    for value, label in Action.Status.choices:
+        lookup[value.lower()] = value
+        lookup[str(label).lower()] = value
+    return lookup
+
+
+class _Sheet:
+    """One sheet's rows as {column: value}, with the header checked."""
+
+    def __init__(self, worksheet, *, name, columns, required, errors):
+        self.name = name
+        self.rows: list[tuple[int, dict]] = []
+        rows = worksheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            errors.append(RowError(name, 1, "", _("La feuille est vide : l'en-tête manque.")))
+            self.ok = False
+            return
+        positions = {}
+        for index, title in enumerate(header):
+            key = _normalise_header(title)
+            if not key:
+                continue
+            if key not in columns:
+                errors.append(
+                    RowError(name, 1, str(title), _("Colonne inconnue : elle n'est pas importée."))
+                )
+            elif key in positions:
+                errors.append(RowError(name, 1, key, _("Colonne en double.")))
+            else:
+                positions[key] = index
+        missing = [column for column in required if column not in positions]
+        for column in missing:
+            errors.append(RowError(name, 1, column, _("Colonne obligatoire absente.")))
+        self.ok = not missing
+        if not self.ok:
+            return
+        for number, values in enumerate(rows, start=2):
+            if number > MAX_ROWS + 1:
+                errors.append(
+                    RowError(
+                        name, number, "", _("Trop de lignes : %(n)s au plus.") % {"n": MAX_ROWS}
+                    )
+                )
+                break
+            cells = {
+                column: (values[i] if i < len(values) else None) for column, i in positions.items()
+            }
+            if all(_is_blank(v) for v in cells.values()):
+                continue
+            self.rows.append((number, cells))
+
+
+def _open_workbook(upload, errors: list[RowError]):
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_FILE_SIZE:
+        errors.append(
+            RowError("", 0, "", _("Le fichier dépasse %(n)s Mo.") % {"n": MAX_FILE_SIZE // 2**20})
+        )
+        return None
+    try:
+        upload.seek(0)
+        data = upload.read()
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        errors.append(
+            RowError(
+                "",
+                0,
+                "",
+                _(
+                    "Ce fichier n'est pas un classeur XLSX lisible : exportez le plan d'action "
+                    "et partez de ce fichier."
+                ),
+            )
+        )
+        return None
+
+
+def _check_actions(sheet: _Sheet, errors: list[RowError]) -> list[ActionRow]:
+    axes = {axis.number: axis for axis in Axis.objects.all()}
+    organisations = {org.acronym.lower(): org for org in Organisation.objects.all()}
+    statuses = _status_lookup()
+    seen: dict[str, int] = {}
+    checked = []
+    for number, cells in sheet.rows:
+        row_errors = []
+
+        def fail(column, message, row_errors=row_errors, number=number):
+            row_errors.append(RowError(ACTIONS_SHEET, number, column, message))
+
+        values = {column: _as_text(cells.get(column)) for column in ACTION_COLUMNS}
+        for column in REQUIRED_ACTION_COLUMNS:
+            if not values[column]:
+                fail(column, _("Valeur obligatoire manquante."))
+        code = values["code"]
+        if code:
+            if len(code) > CODE_MAX_LENGTH:
+                fail(
+                    "code", _("Code trop long (%(n)s caractères au plus).") % {"n": CODE_MAX_LENGTH}
+                )
+            elif code.lower() in seen:
+                fail(
+                    "code",
+                    _("Code « %(code)s » en double (déjà ligne %(row)s).")
+                    % {"code": code, "row": seen[code.lower()]},
+                )
+            else:
+                seen[code.lower()] = number
+        if len(values["intitulé"]) > TITLE_MAX_LENGTH:
+            fail(
+                "intitulé",
+                _("Intitulé trop long (%(n)s caractères au plus).") % {"n": TITLE_MAX_LENGTH},
+            )
+        axis = None
+        if values["axe"]:
+            try:
+                axis = axes.get(int(values["axe"]))
+            except ValueError:
+                axis = None
+            if axis is None:
+                fail("axe", _("Axe inconnu « %(value)s » : de 1 à 6.") % {"value": values["axe"]})
+        status = None
+        if values["statut"]:
+            status = statuses.get(values["statut"].lower())
+            if status is None:
+                fail(
+                    "statut",
+                    _("Statut inconnu « %(value)s » : %(list)s.")
+                    % {
+                        "value": values["statut"],
+                        "list": ", ".join(str(label) for _v, label in Action.Status.choices),
+                    },
+                )
+        partners = []
+        for acronym in values["partenaires pilotes"].split(PARTNER_SEPARATOR):
+            acronym = acronym.strip()
+            if not acronym:
+                continue
+            org = organisations.get(acronym.lower())
+            if org is None:
+                fail(
+                    "partenaires pilotes",
+                    _("Partenaire inconnu « %(acronym)s ».") % {"acronym": acronym},
+                )
+            elif org not in partners:
+                partners.append(org)
+        dates = {}
+        for column in ("début", "échéance"):
+            raw = cells.get(column)
+            if _is_blank(raw):
+                dates[column] = None
+                continue
+            try:
+                dates[column] = _as_date(raw)
+            except (ValueError, TypeError):
+                dates[column] = None
+                fail(
+                    column,
+                    _("Date illisible « %(value)s » : JJ/MM/AAAA.") % {"value": _as_text(raw)},
+                )
+        if dates["début"] and dates["échéance"] and dates["échéance"] < dates["début"]:
+            fail("échéance", _("L'échéance précède le début."))
+        errors.extend(row_errors)
+        if not row_errors:
+            checked.append(
+                ActionRow(
+                    number,
+                    plan_services.ActionData(
+                        axis=axis,
+                        code=code,
+                        title=values["intitulé"],
+                        objective=values["objectif"],
+                        lead_partners=partners,
+                        status=status,
+                        start_date=dates["début"],
+                        due_date=dates["échéance"],
+                    ),
+                )
+            )
+    return checked
+
+
+def _check_milestones(
+    sheet: _Sheet, errors: list[RowError], *, file_codes: set[str]
+) -> list[MilestoneRow]:
+    known = {code.lower() for code in Action.objects.values_list("code", flat=True)} | file_codes
+    today = timezone.localdate()
+    seen: dict[tuple[str, str], int] = {}
+    checked = []
+    for number, cells in sheet.rows:
+        row_errors = []
+
+        def fail(column, message, row_errors=row_errors, number=number):
+            row_errors.append(RowError(MILESTONES_SHEET, number, column, message))
+
+        code = _as_text(cells.get("code action"))
+        title = _as_text(cells.get("intitulé"))
+        for column, value in (("code action", code), ("intitulé", title)):
+            if not value:
+                fail(column, _("Valeur obligatoire manquante."))
+        if code and code.lower() not in known:
+            fail("code action", _("Action inconnue « %(code)s ».") % {"code": code})
+        if len(title) > TITLE_MAX_LENGTH:
+            fail(
+                "intitulé",
+                _("Intitulé trop long (%(n)s caractères au plus).") % {"n": TITLE_MAX_LENGTH},
+            )
+        if code and title:
+            key = (code.lower(), title)
+            if key in seen:
+                fail("intitulé", _("Jalon en double (déjà ligne %(row)s).") % {"row": seen[key]})
+            else:
+                seen[key] = number
+        dates = {}
+        for column in ("échéance", "atteint le"):
+            raw = cells.get(column)
+            if _is_blank(raw):
+                dates[column] = None
+                if column == "échéance":
+                    fail(column, _("Valeur obligatoire manquante."))
+                continue
+            try:
+                dates[column] = _as_date(raw)
+            except (ValueError, TypeError):
+                dates[column] = None
+                fail(
+                    column,
+                    _("Date illisible « %(value)s » : JJ/MM/AAAA.") % {"value": _as_text(raw)},
+                )
+        if dates["atteint le"] and dates["atteint le"] > today:
+            fail("atteint le", _("Un jalon ne peut être atteint dans le futur."))
+        errors.extend(row_errors)
+        if not row_errors:
+            checked.append(
+                MilestoneRow(number, code, title, dates["échéance"], dates["atteint le"])
+            )
+    return checked
+
+
+def plan_import_check(upload) -> tuple[list[ActionRow], list[MilestoneRow] | None, list[RowError]]:
+    """Read and check the whole file; write nothing. Milestones are None without their sheet."""
+    errors: list[RowError] = []
+    workbook = _open_workbook(upload, errors)
+    if workbook is None:
+        return [], None, errors
+    try:
+        names = {name.lower(): name for name in workbook.sheetnames}
+        if ACTIONS_SHEET not in names:
+            errors.append(
+                RowError(ACTIONS_SHEET, 0, "", _("Feuille « actions » absente du classeur."))
+            )
+            return [], None, errors
+        actions_sheet = _Sheet(
+            workbook[names[ACTIONS_SHEET]],
+            name=ACTIONS_SHEET,
+            columns=ACTION_COLUMNS,
+            required=REQUIRED_ACTION_COLUMNS,
+            errors=errors,
+        )
+        actions = _check_actions(actions_sheet, errors) if actions_sheet.ok else []
+        milestones = None
+        if MILESTONES_SHEET in names:
+            milestone_sheet = _Sheet(
+                workbook[names[MILESTONES_SHEET]],
+                name=MILESTONES_SHEET,
+                columns=MILESTONE_COLUMNS,
+                required=REQUIRED_MILESTONE_COLUMNS,
+                errors=errors,
+            )
+            file_codes = {
+                _as_text(cells.get("code")).lower() for _n, cells in actions_sheet.rows
+            } - {""}
+            milestones = (
+                _check_milestones(milestone_sheet, errors, file_codes=file_codes)
+                if milestone_sheet.ok
+                else []
+            )
+    finally:
+        workbook.close()
+    if not errors and not actions and not milestones:
+        errors.append(RowError(ACTIONS_SHEET, 0, "", _("Le fichier ne contient aucune action.")))
+    return actions, milestones, errors
+
+
+# -- import: writing ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_import(*, upload, by) -> ImportResult:
+    """Import the plan from a spreadsheet: all of it, or — with any error — nothing.
+
+    Raises ImportRefused with every error found; the checks all run before the first write,
+    and the writes share one transaction.
+    """
+    if not can(by, Can.PLAN_MANAGE):
+        raise PermissionDenied(_("Vous n'avez pas le droit d'importer le plan d'action."))
+    actions, milestones, errors = plan_import_check(upload)
+    if errors:
+        raise ImportRefused(errors)
+    result = ImportResult()
+    existing = {
+        action.code.lower(): action
+        for action in Action.objects.select_for_update().prefetch_related("lead_partners")
+    }
+    kind = ActionUpdate.Kind.IMPORT
+    for row in actions:
+        action = existing.get(row.data.code.lower())
+        try:
+            if action is None:
+                action = plan_services.action_create(by=by, data=row.data, log_kind=kind)
+                existing[action.code.lower()] = action
+                result.created.append(action.code)
+            elif plan_services.action_update(action=action, by=by, data=row.data, log_kind=kind):
+                result.updated.append(action.code)
+            else:
+                result.unchanged.append(action.code)
+        except ValidationError as error:  # a race with another write: refuse the whole file
+            raise ImportRefused(
+                [RowError(ACTIONS_SHEET, row.row, "", message) for message in error.messages]
+            ) from error
+    _import_milestones(milestones or [], existing=existing, by=by, result=result)
+    return result
+
+
+def _import_milestones(rows: list[MilestoneRow], *, existing, by, result: ImportResult) -> None:
+    by_action = defaultdict(list)
+    for row in rows:
+        by_action[row.code.lower()].append(row)
+    for code, action_rows in by_action.items():
+        action = existing[code]
+        current = {m.title: m for m in Milestone.objects.filter(action=action).order_by("pk")}
+        for row in action_rows:
+            milestone = current.get(row.title)
+            if milestone is None:
+                milestone = plan_services.milestone_add(
+                    action=action, by=by, title=row.title, due_date=row.due_date
+                )
+                current[milestone.title] = milestone
+                result.milestones_created += 1
+                if row.reached_on:
+                    plan_services.milestone_reach(
+                        milestone=milestone, by=by, reached_on=row.reached_on
+                    )
+                continue
+            changed = False
+            if milestone.due_date != row.due_date:
+                plan_services.milestone_update(
+                    milestone=milestone, by=by, title=milestone.title, due_date=row.due_date
+                )
+                changed = True
+            if milestone.reached_on != row.reached_on:
+                plan_services.milestone_reach(milestone=milestone, by=by, reached_on=row.reached_on)
+                changed = True
+            result.milestones_updated += int(changed)

@@ -1,0 +1,356 @@
+"""The internal action plan (/pilotage/plan/): actions, milestones, indicators, evidence,
+notes, spreadsheet export and import."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from committee.http import apply_errors, plan_roles, require
+from committee.plan import forms as f
+from committee.plan import io as plan_io
+from committee.plan import selectors as plan_selectors
+from committee.plan.models import (
+    Action,
+    Indicator,
+    Milestone,
+    PlanReview,
+)
+from committee.plan.services import actions as action_services
+from committee.plan.services import indicators as indicator_services
+from initiatives.models import Initiative
+from members.permissions import Action as Can
+
+
+@login_required
+@require_GET
+def plan_index(request):
+    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    indicator_services.plan_refresh_if_stale()
+    open_review = PlanReview.objects.filter(status=PlanReview.Status.OPEN).first()
+    return render(
+        request,
+        "plan_admin/index.html",
+        {
+            "axes": plan_selectors.internal_plan(),
+            "report_counts": plan_selectors.report_counts(),
+            "open_review": open_review,
+            **plan_roles(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_create(request):
+    require(request.user, Can.PLAN_MANAGE)
+    form = f.ActionForm(request.POST or None, initial={"status": Action.Status.PLANNED})
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = action_services.action_create(by=request.user, data=form.to_data())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("L'action %(code)s est créée.") % {"code": action.code})
+            return redirect("plan_admin:action", pk=action.pk)
+    return render(request, "plan_admin/action_form.html", {"form": form, "action": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request, pk: int):
+    require(request.user, Can.PLAN_MANAGE)
+    action = get_object_or_404(Action.objects.prefetch_related("lead_partners"), pk=pk)
+    form = f.ActionForm.for_action(action, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = action_services.action_update(
+                action=action, by=request.user, data=form.to_data()
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if changed:
+                messages.success(request, _("L'action est enregistrée."))
+            else:
+                messages.info(request, _("Aucune modification."))
+            return redirect("plan_admin:action", pk=action.pk)
+    return render(request, "plan_admin/action_form.html", {"form": form, "action": action})
+
+
+def _action_page(request, pk: int, *, status=200, **forms):
+    """The action's page, with empty forms unless bound ones are given (errors shown)."""
+    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    indicator_services.plan_refresh_if_stale()
+    try:
+        action = plan_selectors.action_page(pk)
+    except Action.DoesNotExist:
+        raise Http404 from None
+    query = request.GET.get("q", "")
+    context = {
+        "action": action,
+        "milestone_form": forms.get("milestone_form") or f.MilestoneForm(prefix="jalon"),
+        "indicator_form": forms.get("indicator_form") or f.IndicatorForm(prefix="indicateur"),
+        "note_form": forms.get("note_form") or f.NoteForm(prefix="note"),
+        "form_errors": forms.get("form_errors"),
+        "evidence_query": query,
+        "evidence_choices": plan_selectors.published_evidence_choices(action, query),
+        **plan_roles(request.user),
+    }
+    return render(request, "plan_admin/action_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def action_detail(request, pk: int):
+    return _action_page(request, pk)
+
+
+def _managed_action(request, pk: int) -> Action:
+    require(request.user, Can.PLAN_MANAGE)
+    return get_object_or_404(Action, pk=pk)
+
+
+def _back(action: Action, anchor: str = ""):
+    return redirect(reverse("plan_admin:action", kwargs={"pk": action.pk}) + anchor)
+
+
+@login_required
+@require_POST
+def milestone_add(request, pk: int):
+    action = _managed_action(request, pk)
+    form = f.MilestoneForm(request.POST, prefix="jalon")
+    if form.is_valid():
+        try:
+            action_services.milestone_add(
+                action=action,
+                by=request.user,
+                title=form.cleaned_data["title"],
+                due_date=form.cleaned_data["due_date"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Le jalon est ajouté."))
+            return _back(action, "#jalons")
+    return _action_page(request, pk, milestone_form=form)
+
+
+def _milestone(action: Action, milestone_pk: int) -> Milestone:
+    return get_object_or_404(Milestone, pk=milestone_pk, action=action)
+
+
+@login_required
+@require_POST
+def milestone_edit(request, pk: int, milestone_pk: int):
+    action = _managed_action(request, pk)
+    milestone = _milestone(action, milestone_pk)
+    form = f.MilestoneForm(request.POST, prefix=f"jalon-{milestone.pk}")
+    if form.is_valid():
+        try:
+            action_services.milestone_update(
+                milestone=milestone,
+                by=request.user,
+                title=form.cleaned_data["title"],
+                due_date=form.cleaned_data["due_date"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Le jalon est enregistré."))
+            return _back(action, "#jalons")
+    return _action_page(request, pk, form_errors=form, status=400)
+
+
+@login_required
+@require_POST
+def milestone_reach(request, pk: int, milestone_pk: int):
+    action = _managed_action(request, pk)
+    milestone = _milestone(action, milestone_pk)
+    form = f.MilestoneReachForm(request.POST, prefix=f"atteint-{milestone.pk}")
+    if form.is_valid():
+        try:
+            action_services.milestone_reach(
+                milestone=milestone, by=request.user, reached_on=form.cleaned_data["reached_on"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Le jalon est enregistré ; l'avancement est recalculé."))
+            return _back(action, "#jalons")
+    return _action_page(request, pk, form_errors=form, status=400)
+
+
+@login_required
+@require_POST
+def indicator_add(request, pk: int):
+    action = _managed_action(request, pk)
+    form = f.IndicatorForm(request.POST, prefix="indicateur")
+    if form.is_valid():
+        try:
+            indicator_services.indicator_create(action=action, by=request.user, data=form.to_data())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("L'indicateur est ajouté."))
+            return _back(action, "#indicateurs")
+    return _action_page(request, pk, indicator_form=form)
+
+
+def _indicator(action: Action, indicator_pk: int) -> Indicator:
+    return get_object_or_404(Indicator, pk=indicator_pk, action=action)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_edit(request, pk: int, indicator_pk: int):
+    action = _managed_action(request, pk)
+    indicator = _indicator(action, indicator_pk)
+    form = f.IndicatorForm.for_indicator(indicator, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            indicator_services.indicator_update(
+                indicator=indicator, by=request.user, data=form.to_data()
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("L'indicateur est enregistré."))
+            return _back(action, "#indicateurs")
+    return render(
+        request,
+        "plan_admin/indicator_form.html",
+        {"form": form, "action": action, "indicator": indicator},
+    )
+
+
+@login_required
+@require_POST
+def indicator_value(request, pk: int, indicator_pk: int):
+    action = _managed_action(request, pk)
+    indicator = _indicator(action, indicator_pk)
+    form = f.IndicatorValueForm(request.POST, prefix=f"valeur-{indicator.pk}")
+    if form.is_valid():
+        try:
+            indicator_services.indicator_set(
+                indicator=indicator, by=request.user, value=form.cleaned_data["value"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("La valeur est enregistrée ; l'avancement est recalculé."))
+            return _back(action, "#indicateurs")
+    return _action_page(request, pk, form_errors=form, status=400)
+
+
+@login_required
+@require_POST
+def evidence_link(request, pk: int):
+    action = _managed_action(request, pk)
+    form = f.EvidenceForm(request.POST)
+    if form.is_valid():
+        try:
+            linked = action_services.evidence_link(
+                action=action, initiative=form.cleaned_data["initiative"], by=request.user
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if linked:
+                messages.success(request, _("L'initiative est liée à l'action."))
+            else:
+                messages.info(request, _("Cette initiative était déjà liée à l'action."))
+            return _back(action, "#preuves")
+    return _action_page(request, pk, form_errors=form, status=400)
+
+
+@login_required
+@require_POST
+def evidence_unlink(request, pk: int, initiative_pk: int):
+    action = _managed_action(request, pk)
+    initiative = get_object_or_404(Initiative, pk=initiative_pk)
+    if action_services.evidence_unlink(action=action, initiative=initiative, by=request.user):
+        messages.success(request, _("L'initiative est retirée des preuves."))
+    return _back(action, "#preuves")
+
+
+@login_required
+@require_POST
+def note_add(request, pk: int):
+    action = _managed_action(request, pk)
+    form = f.NoteForm(request.POST, prefix="note")
+    if form.is_valid():
+        try:
+            action_services.action_note_add(
+                action=action, by=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("La note est ajoutée au journal."))
+            return _back(action, "#journal")
+    return _action_page(request, pk, note_form=form)
+
+
+@login_required
+@require_GET
+def plan_export(request):
+    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    out = io.BytesIO()
+    plan_io.plan_export(out)
+    response = HttpResponse(out.getvalue(), content_type=plan_io.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{plan_io.export_filename()}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_import(request):
+    require(request.user, Can.PLAN_MANAGE)
+    form = f.ImportForm(request.POST or None, request.FILES or None)
+    errors, result = None, None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = plan_io.plan_import(upload=form.cleaned_data["file"], by=request.user)
+        except plan_io.ImportRefused as refused:
+            errors = refused.errors
+        else:
+            if result.changed:
+                messages.success(
+                    request,
+                    _(
+                        "Import réussi : %(created)s action(s) créée(s), %(updated)s modifiée(s), "
+                        "%(unchanged)s inchangée(s) ; %(mc)s jalon(s) créé(s), %(mu)s modifié(s)."
+                    )
+                    % {
+                        "created": len(result.created),
+                        "updated": len(result.updated),
+                        "unchanged": len(result.unchanged),
+                        "mc": result.milestones_created,
+                        "mu": result.milestones_updated,
+                    },
+                )
+            else:
+                messages.info(request, _("Import réussi : le fichier ne change rien au plan."))
+            return redirect("plan_admin:index")
+    return render(
+        request,
+        "plan_admin/import.html",
+        {
+            "form": form,
+            "errors": errors,
+            "columns": plan_io.ACTION_COLUMNS,
+            "milestone_columns": plan_io.MILESTONE_COLUMNS,
+        },
+        status=400 if errors else 200,
+    )

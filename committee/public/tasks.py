@@ -1,0 +1,16 @@
+"""Public pages kept warm in the cache."""
+
+from celery import shared_task
+
+from committee.public import selectors
+
+
+@shared_task(name="committee.public.tasks.warm_public_pages", ignore_result=True, time_limit=120)
+def warm_public_pages() -> None:
+    """Every minute: what the home page, the map and the catalogue without criteria read
+    from the cache, computed again if a publication made it stale (else a few reads)."""
+    from initiatives.selectors import catalogue_warm
+
+    catalogue_warm()
+    selectors.key_figures()
+    selectors.department_counts()

@@ -1,0 +1,347 @@
+"""Reports ordered by officials: ordering, retrying, building (in a worker), expiring.
+
+A report is a row (`committee.reports.models.Report`) that a Celery task turns into a file. The
+row is the source of truth, so the task is idempotent under Celery's at-least-once
+delivery:
+- a run first *claims* the row with a conditional UPDATE (queued → running, or a running
+  row whose run has outlived the task's hard time limit, i.e. whose worker died); a run that
+  claims nothing does nothing, so a message delivered twice builds once;
+- the file is written, then the row is marked done by another conditional UPDATE on the
+  claim (status and start time); a run that lost its claim deletes its file;
+- a problem that will happen again (bad parameters, a bug) ends the report `failed` with its
+  message; a transient one (database or storage unreachable) gives the claim back and the
+  task retries with a backoff; after MAX_ATTEMPTS claims the report fails.
+The hourly sweep deletes expired files and sends again the jobs whose message was lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from datetime import timedelta
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from committee.reports.builders import BUILDERS, ReportBuildError
+from committee.reports.models import Report
+from committee.steering import statistics
+from members.models import Event, User
+from members.permissions import Action, actor_for, can
+from members.services import event_record
+from referentials.models import Territory
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+MAX_PENDING_PER_USER = 5
+# Queued this long without a worker taking it: the message is presumed lost.
+LOST_AFTER = timedelta(minutes=30)
+ERROR_MAX_LENGTH = 2000
+# Soft limit (the report fails cleanly) and hard limit (the worker process is killed).
+SOFT_TIME_LIMIT = 10 * 60
+TIME_LIMIT = SOFT_TIME_LIMIT + 60
+# A running row older than this has no live worker any more (the hard limit killed it).
+STALE_AFTER = timedelta(seconds=TIME_LIMIT + 5 * 60)
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+
+
+class ReportError(Exception):
+    """A report that cannot be ordered or retried; the message is meant for the user."""
+
+
+class TransientReportError(Exception):
+    """The run could not finish for a reason that may go away; the task retries."""
+
+
+# -- who sees what ----------------------------------------------------------------------------
+
+
+def reports_visible_to(user):
+    """Officials see the reports they ordered; the secretariat sees every report."""
+    actor = actor_for(user)
+    if actor.is_secretariat:
+        return Report.objects.all()
+    if actor.is_official:
+        return Report.objects.filter(requested_by_id=actor.user_id)
+    return Report.objects.none()
+
+
+# -- ordering ---------------------------------------------------------------------------------
+
+
+def clean_params(*, kind: str, params: dict | None) -> dict:
+    """The parameters a report of this kind keeps, checked; ReportError lists the problems."""
+    params = params or {}
+    if kind == Report.Kind.INITIATIVES_XLSX:
+        filterset = statistics.statistics_filterset(params.get("filters") or {})
+        if filterset.is_bound and not filterset.form.is_valid():
+            errors = [str(e) for errs in filterset.form.errors.values() for e in errs]
+            raise ReportError(_("Critères invalides : %s") % " ; ".join(errors))
+        return {"filters": statistics.filter_params(filterset)}
+    if kind == Report.Kind.REGION_SUMMARY_PDF:
+        region = str(params.get("region") or "").strip()
+        if not region:
+            raise ReportError(_("Choisissez la région de la synthèse."))
+        if not Territory.objects.filter(level=Territory.Level.REGION, code=region).exists():
+            raise ReportError(_("Région inconnue : « %s ».") % region)
+        return {"region": region}
+    if kind == Report.Kind.ACTION_PLAN_PDF:
+        review_id = params.get("review_id")
+        if review_id in (None, ""):
+            return {}
+        from committee.plan.models import PlanReview
+
+        try:
+            review_id = int(review_id)
+        except (TypeError, ValueError):
+            raise ReportError(_("Revue du plan inconnue.")) from None
+        if not PlanReview.objects.filter(pk=review_id).exists():
+            raise ReportError(_("Revue du plan inconnue."))
+        return {"review_id": review_id}
+    raise ReportError(_("Ce type de rapport n'existe pas."))
+
+
+def report_request(*, kind: str, params: dict | None, by: User) -> Report:
+    """Order a report: a queued row, and its job sent to the workers once committed."""
+    if not can(by, Action.REPORT_ORDER):
+        raise PermissionDenied(_("Seuls les agents du ministère peuvent commander des rapports."))
+    params = clean_params(kind=kind, params=params)
+    with transaction.atomic():
+        pending = Report.objects.filter(
+            requested_by=by, status__in=[Report.Status.QUEUED, Report.Status.RUNNING]
+        ).count()
+        if pending >= MAX_PENDING_PER_USER:
+            raise ReportError(
+                _(
+                    "Vous avez déjà %(n)s rapports en préparation : attendez qu'ils soient "
+                    "prêts avant d'en commander d'autres."
+                )
+                % {"n": pending}
+            )
+        report = Report.objects.create(kind=kind, params=params, requested_by=by)
+        transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
+    return report
+
+
+def report_enqueue(*, report_id: int) -> bool:
+    """Hand a report to the workers; never raises into the user's request.
+
+    With the broker down the report stays queued and the hourly sweep sends it again.
+    """
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from committee.reports.tasks import build_report
+    from members.notifications import ENQUEUE_RETRY_POLICY
+
+    try:
+        build_report.apply_async((report_id,), retry=True, retry_policy=ENQUEUE_RETRY_POLICY)
+    except (BrokerError, ConnectionError, OSError):
+        logger.warning("Broker unavailable: report %s left for the sweep", report_id)
+        return False
+    return True
+
+
+def may_manage(user, report: Report) -> bool:
+    """The requester or the secretariat may retry a report or download its file."""
+    actor = actor_for(user)
+    return actor.is_official and (report.requested_by_id == actor.user_id or actor.is_secretariat)
+
+
+def report_retry(*, report: Report, by: User) -> Report:
+    """Send a failed report back to the workers, from scratch."""
+    if not can(by, Action.REPORT_ORDER) or not may_manage(by, report):
+        raise PermissionDenied
+    with transaction.atomic():
+        updated = Report.objects.filter(pk=report.pk, status=Report.Status.FAILED).update(
+            status=Report.Status.QUEUED,
+            progress=0,
+            error="",
+            attempts=0,
+            started_at=None,
+            finished_at=None,
+            expires_at=None,
+        )
+        if not updated:
+            raise ReportError(_("Seul un rapport en échec peut être relancé."))
+        transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
+    report.refresh_from_db()
+    return report
+
+
+# -- building (in the worker) -----------------------------------------------------------------
+
+
+def _claim(report_id: int, now) -> Report | None:
+    claimable = Q(status=Report.Status.QUEUED) | Q(
+        status=Report.Status.RUNNING, started_at__lt=now - STALE_AFTER
+    )
+    claimed = Report.objects.filter(claimable, pk=report_id).update(
+        status=Report.Status.RUNNING,
+        started_at=now,
+        finished_at=None,
+        progress=0,
+        error="",
+        attempts=F("attempts") + 1,
+    )
+    return Report.objects.get(pk=report_id) if claimed else None
+
+
+def _mine(report: Report):
+    """The row, as long as this run still holds its claim."""
+    return Report.objects.filter(
+        pk=report.pk, status=Report.Status.RUNNING, started_at=report.started_at
+    )
+
+
+class _Progress:
+    """Writes the percentage when it moves: one cheap conditional UPDATE each time."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        self.last = 0
+
+    def __call__(self, percent: int) -> None:
+        percent = max(0, min(99, int(percent)))
+        if percent > self.last:
+            self.last = percent
+            _mine(self.report).update(progress=percent)
+
+
+def _fail(report: Report, message: str) -> None:
+    _mine(report).update(
+        status=Report.Status.FAILED,
+        error=message[:ERROR_MAX_LENGTH],
+        finished_at=timezone.now(),
+    )
+
+
+def report_fail(*, report_id: int, message: str) -> None:
+    """Mark an unfinished report failed (the task's last word after its retries)."""
+    Report.objects.filter(
+        pk=report_id, status__in=[Report.Status.QUEUED, Report.Status.RUNNING]
+    ).update(
+        status=Report.Status.FAILED, error=message[:ERROR_MAX_LENGTH], finished_at=timezone.now()
+    )
+
+
+def report_build(*, report_id: int) -> str:
+    """Build a report if no other run holds it; returns what happened (for the task's log)."""
+    now = timezone.now()
+    report = _claim(report_id, now)
+    if report is None:
+        return "skipped"
+    if report.attempts > MAX_ATTEMPTS:
+        _fail(report, _("Abandon après %(n)s tentatives.") % {"n": MAX_ATTEMPTS})
+        return "failed"
+    builder = BUILDERS[report.kind]
+    try:
+        with tempfile.TemporaryFile() as out, translation.override(_language(report)):
+            filename = builder(report.params, out, _Progress(report))
+            out.seek(0)
+            stored = report.file.storage.save(
+                report.file.field.generate_filename(report, filename), File(out)
+            )
+    except ReportBuildError as error:
+        _fail(report, str(error))
+        return "failed"
+    except SoftTimeLimitExceeded:
+        _fail(
+            report,
+            _("Le rapport a dépassé la durée maximale de préparation (%(minutes)s minutes).")
+            % {"minutes": SOFT_TIME_LIMIT // 60},
+        )
+        return "failed"
+    except (*TRANSIENT_ERRORS, OSError) as error:
+        logger.warning("Report %s: transient error, will retry", report_id, exc_info=True)
+        _mine(report).update(status=Report.Status.QUEUED, started_at=None, progress=0)
+        raise TransientReportError(str(error)) from error
+    except Exception as error:  # deterministic: trying again gives the same result
+        logger.exception("Report %s failed", report_id)
+        _fail(
+            report,
+            _("Erreur inattendue (%(kind)s) : %(message)s")
+            % {
+                "kind": error.__class__.__name__,
+                "message": error,
+            },
+        )
+        return "failed"
+    return _finish(report, stored)
+
+
+def _language(report: Report) -> str:
+    user = report.requested_by
+    return (user.language if user else None) or settings.LANGUAGE_CODE
+
+
+def _finish(report: Report, stored: str) -> str:
+    now = timezone.now()
+    storage = report.file.storage
+    try:
+        with transaction.atomic():
+            done = _mine(report).update(
+                status=Report.Status.DONE,
+                file=stored,
+                progress=100,
+                finished_at=now,
+                expires_at=now + timedelta(hours=settings.REPORT_TTL_HOURS),
+            )
+            if not done:  # another run took over: its file is the one kept
+                transaction.on_commit(lambda: storage.delete(stored))
+                return "superseded"
+            report.refresh_from_db()
+            _announce(report)
+    except DatabaseError:
+        storage.delete(stored)
+        raise
+    return "done"
+
+
+def _announce(report: Report) -> None:
+    """Record REPORT_READY, in the transaction that marks the report done.
+
+    The notifications' outbox (members.notifications, rule in committee.reports.notifications)
+    turns it into the requester's email, with the link to their reports, once committed.
+    """
+    event_record(
+        kind=Event.Kind.REPORT_READY,
+        target=report,
+        data={"kind": report.kind, "report_id": report.pk},
+    )
+
+
+# -- sweeping ---------------------------------------------------------------------------------
+
+
+def reports_sweep(*, now=None) -> dict[str, int]:
+    """Delete expired files (rows kept, `purged_at` set); send again lost or stuck jobs."""
+    from committee.reports.tasks import build_report
+
+    now = now or timezone.now()
+    purged = 0
+    expired = Report.objects.filter(
+        status=Report.Status.DONE, expires_at__lte=now, purged_at__isnull=True
+    )
+    for report in expired.only("pk", "file"):
+        name = report.file.name
+        if name:
+            report.file.storage.delete(name)
+        purged += Report.objects.filter(pk=report.pk, purged_at__isnull=True).update(
+            file="", purged_at=now
+        )
+    resent = 0
+    stuck = Report.objects.filter(
+        Q(status=Report.Status.QUEUED, created_at__lt=now - LOST_AFTER)
+        | Q(status=Report.Status.RUNNING, started_at__lt=now - STALE_AFTER)
+    )
+    for report_id in stuck.values_list("pk", flat=True):
+        build_report.delay(report_id)
+        resent += 1
+    return {"purged": purged, "resent": resent}
