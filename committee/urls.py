@@ -10,7 +10,7 @@ from committee.plan.views import public as plan_public
 from committee.public.views import browse, follow, pages
 from committee.reports import views as report_views
 from committee.steering import views as steering_views
-from initiatives import exports as open_data
+from initiatives.catalogue import exports as open_data
 
 admin.site.site_header = _("Administration du comité numérique pour l'éducation")
 admin.site.site_title = _("Administration")

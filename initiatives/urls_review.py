@@ -1,6 +1,6 @@
 from django.urls import path
 
-from initiatives import review
+from initiatives.views import review
 
 app_name = "review"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from initiatives import workspace
+from initiatives.views import workspace
 
 app_name = "workspace"
 

@@ -1,6 +1,6 @@
 """Explicit representations of the API: every field listed, no private field ever.
 
-The initiative representation is generated from `initiatives.opendata.COLUMNS`, the same
+The initiative representation is generated from `initiatives.catalogue.opendata.COLUMNS`, the same
 list as the exports and the Table Schema, so a reuser sees the same names everywhere.
 """
 
@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from committee.models import Axis
 from committee.plan.models import Action, Milestone
-from initiatives.opendata import COLUMNS, Column
+from initiatives.catalogue.opendata import COLUMNS, Column
 from members.models import Organisation
 from referentials.models import Referential, ReferentialItem, Territory
 

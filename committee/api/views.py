@@ -31,10 +31,11 @@ from rest_framework.response import Response
 from committee.api import serializers as s
 from committee.models import Axis
 from committee.plan.models import Action, Milestone
-from initiatives.filters import MAX_QUERY_LENGTH, CatalogueFilterSet
+from initiatives.catalogue.filters import MAX_QUERY_LENGTH, CatalogueFilterSet
+from initiatives.catalogue.opendata import export_values, records
+from initiatives.catalogue.selectors import CountedPaginator, catalogue_count
 from initiatives.models import Initiative
-from initiatives.opendata import export_values, records
-from initiatives.selectors import CountedPaginator, catalogue_count, published_initiatives
+from initiatives.selectors import published_initiatives
 from members.models import Organisation
 from referentials.models import Referential, ReferentialItem, Territory
 

@@ -2,7 +2,7 @@
 
 Once a day (settings.CELERY_BEAT_SCHEDULE), each confirmed subscription gets one email
 listing the initiatives published since its last alert that match *exactly* its saved
-criteria: the catalogue's own filters (initiatives.filters.CatalogueFilterSet) over the
+criteria: the catalogue's own filters (initiatives.catalogue.filters.CatalogueFilterSet) over the
 published initiatives. Saved criteria that no longer validate (a code that disappeared)
 send nothing rather than a broader list.
 
@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from committee.public.models import SearchSubscription
-from initiatives.filters import CatalogueFilterSet
+from initiatives.catalogue.filters import CatalogueFilterSet
 from initiatives.selectors import published_initiatives
 from members.notifications import notification_queue
 

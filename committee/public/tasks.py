@@ -9,7 +9,7 @@ from committee.public import selectors
 def warm_public_pages() -> None:
     """Every minute: what the home page, the map and the catalogue without criteria read
     from the cache, computed again if a publication made it stale (else a few reads)."""
-    from initiatives.selectors import catalogue_warm
+    from initiatives.catalogue.selectors import catalogue_warm
 
     catalogue_warm()
     selectors.key_figures()

@@ -6,7 +6,7 @@ callback (percent, 0–100), and returns the file's download name. It raises
 the official); anything else is treated as unexpected by the caller (report_services).
 
 - The initiatives spreadsheet is written with constant memory: rows are read a chunk at a
-  time (the open-data rows of initiatives.opendata, plus one query per chunk for the
+  time (the open-data rows of initiatives.catalogue.opendata, plus one query per chunk for the
   internal columns) and streamed into the XLSX file (`XlsxWriter`).
 - PDF reports are HTML templates (templates/reports/) printed by WeasyPrint, which needs
   the Pango system libraries (Debian: libpango-1.0-0, libpangoft2-1.0-0).
@@ -34,9 +34,9 @@ from committee.plan import selectors
 from committee.plan.models import Action
 from committee.reports.models import Report
 from committee.steering import charts, statistics
+from initiatives.catalogue.opendata import CHUNK_SIZE, COLUMNS, export_values, records
 from initiatives.models import Initiative
 from initiatives.models import Status as S
-from initiatives.opendata import CHUNK_SIZE, COLUMNS, export_values, records
 from referentials.models import Territory
 
 # WeasyPrint logs every layout step at INFO: not worth lines in the workers' logs.

@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from committee.plan.models import Action, Milestone
-from initiatives.filters import CatalogueFilterSet
+from initiatives.catalogue.filters import CatalogueFilterSet
 from initiatives.models import Initiative, StatusChange
 from initiatives.models import Status as S
 from referentials.models import Territory

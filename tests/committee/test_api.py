@@ -9,9 +9,9 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
+from initiatives.catalogue.opendata import COLUMN_NAMES
+from initiatives.catalogue.selectors import catalogue_search
 from initiatives.models import Initiative
-from initiatives.opendata import COLUMN_NAMES
-from initiatives.selectors import catalogue_search
 from referentials.models import Referential, Territory
 from tests import factories as f
 from tests.initiatives.test_opendata import HIDDEN, PARAMETER_SETS, PUBLIC_SLUGS, build_world

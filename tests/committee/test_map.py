@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from initiatives.catalogue.selectors import catalogue_search
 from initiatives.models import Initiative
-from initiatives.selectors import catalogue_search
 from tests import factories as f
 from tests.committee.test_public_pages import SECRET_TITLES, build_world
 

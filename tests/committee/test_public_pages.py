@@ -446,7 +446,7 @@ def test_partner_page_gives_latest_initiatives_and_figures(client, world):
 
 
 def test_partner_page_figures_equal_the_catalogue_for_that_partner(client, world):
-    from initiatives.selectors import catalogue_search
+    from initiatives.catalogue.selectors import catalogue_search
 
     page = text(client.get("/partenaires/amf/"))
     count = catalogue_search({"partner": "AMF"}).count

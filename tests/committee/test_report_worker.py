@@ -33,11 +33,11 @@ TIMEOUT = 60
 @pytest.fixture
 def worker():
     """A Celery app on the real broker with its own queue, and a worker thread consuming it."""
-    import committee.reports.tasks  # noqa: F401 - the shared tasks register with every app
     from celery import Celery
     from celery.contrib.testing.worker import start_worker
     from celery.signals import task_postrun
 
+    import committee.reports.tasks  # noqa: F401 - the shared tasks register with every app
     from committee.celery import app as project_app
 
     queue = f"cnpe-test-reports-{uuid.uuid4().hex}"

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
+from initiatives.catalogue.selectors import catalogue_search
 from initiatives.models import Initiative
-from initiatives.selectors import catalogue_search
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from initiatives.filters import CatalogueFilterSet
+from initiatives.catalogue.filters import CatalogueFilterSet
+from initiatives.catalogue.opendata import COLUMN_NAMES, LIST_SEPARATOR
 from initiatives.models import Initiative
-from initiatives.opendata import COLUMN_NAMES, LIST_SEPARATOR
 from initiatives.selectors import published_initiatives
 from tests import factories as f
 

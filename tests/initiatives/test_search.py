@@ -6,9 +6,10 @@ import pytest
 from django.core.paginator import EmptyPage
 from django.utils import timezone
 
-from initiatives.filters import CatalogueFilterSet
+from initiatives.catalogue.filters import CatalogueFilterSet
+from initiatives.catalogue.selectors import catalogue_search
 from initiatives.models import Initiative
-from initiatives.selectors import catalogue_search, published_initiatives
+from initiatives.selectors import published_initiatives
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -227,8 +227,8 @@ def test_an_updated_file_updates_rows_in_place(territories_file, tmp_path):
 def test_initiatives_follow_their_territories_when_the_file_changes(territories_file, tmp_path):
     """Level, codes and population band copied on initiatives, and the names in their search
     vector, are brought up to date by the load that changes them."""
+    from initiatives.catalogue.selectors import catalogue_search
     from initiatives.models import Initiative
-    from initiatives.selectors import catalogue_search
     from tests import factories as f
 
     territories_load(path=territories_file)

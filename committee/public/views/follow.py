@@ -18,7 +18,7 @@ from committee.public.services import (
     subscription_unsubscribe,
 )
 from committee.public.views.browse import catalogue_link
-from initiatives.filters import CatalogueFilterSet, normalise_params
+from initiatives.catalogue.filters import CatalogueFilterSet, normalise_params
 from initiatives.selectors import published_initiatives
 
 

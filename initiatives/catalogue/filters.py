@@ -110,7 +110,7 @@ class CatalogueFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, choices=None, **kwargs):
         super().__init__(data, *args, **kwargs)
-        from initiatives.selectors import catalogue_choices
+        from initiatives.catalogue.selectors import catalogue_choices
 
         choices = choices or catalogue_choices()
         self.choices = choices

@@ -25,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from initiatives.documents import SizeLimitUploadHandler, file_download
-from initiatives.forms import DocumentUploadForm, InitiativeForm, territory_label, territory_search
+from initiatives.forms import DocumentUploadForm, InitiativeForm
 from initiatives.markdown import render_markdown
 from initiatives.models import Document, Initiative, StatusChange
 from initiatives.models import Status as S
@@ -40,6 +40,7 @@ from initiatives.workflow import TransitionConflict, TransitionError
 from members.models import Organisation
 from members.permissions import Action, actor_for, can
 from referentials.models import ReferentialItem, Territory
+from referentials.search import territory_label, territory_search
 
 DASHBOARD_LIMIT = 200
 RECENT_DECISIONS_DAYS = 30

@@ -26,8 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from initiatives.filters import CatalogueFilterSet
-from initiatives.opendata import (
+from initiatives.catalogue.filters import CatalogueFilterSet
+from initiatives.catalogue.opendata import (
     COLUMN_NAMES,
     COLUMNS,
     LICENCE_NAME,

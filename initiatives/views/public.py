@@ -5,8 +5,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from initiatives.filters import normalise_params
-from initiatives.selectors import catalogue_search, initiative_public_page
+from initiatives.catalogue.filters import normalise_params
+from initiatives.catalogue.selectors import catalogue_search
+from initiatives.selectors import initiative_public_page
 from referentials.maps import territory_minimap
 
 

@@ -14,8 +14,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from initiatives.exports import bad_parameters, catalogue_filterset, filter_errors
-from initiatives.filters import normalise_params
+from initiatives.catalogue.exports import bad_parameters, catalogue_filterset, filter_errors
+from initiatives.catalogue.filters import normalise_params
 from initiatives.text import without_control_characters as xml_text
 from referentials.models import Territory
 

@@ -1,0 +1,494 @@
+"""Reads of the public catalogue: filtered, faceted, searched, paginated.
+
+Public reads only ever start from `published_initiatives()`. Facet counts and totals are
+cached under a key that includes the catalogue's version, which every publication or
+unpublication bumps, so a cache hit is never stale."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchHeadline
+from django.core.cache import cache
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    Value,
+)
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from initiatives.catalogue.filters import SEARCH_CONFIG, CatalogueFilterSet
+from initiatives.models import Initiative, SchoolLevel
+from initiatives.selectors import CACHE_SECONDS, catalogue_version, published_initiatives
+from members.models import Organisation
+from referentials.models import Territory
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class CatalogueChoices:
+    axes: list[tuple[int, str]]
+    regions: list[tuple[str, str]]
+    departments: list[tuple[str, str]]
+    department_region: dict[str, str]
+    school_levels: list[tuple[str, str]]
+    partners: list[tuple[str, str]]
+    years: list[int]
+
+
+def catalogue_choices() -> CatalogueChoices:
+    """Reference lists of the filters (small tables), cached with the catalogue version."""
+    key = f"catalogue:choices:{catalogue_version()}"
+    choices = cache.get(key)
+    if choices is None:
+        from committee.models import Axis
+
+        places = list(
+            Territory.objects.filter(
+                level__in=[Territory.Level.REGION, Territory.Level.DEPARTMENT]
+            ).values_list("level", "code", "name", "region_code")
+        )
+        departments = sorted((c, n, r) for lvl, c, n, r in places if lvl == "department")
+        this_year = timezone.now().year
+        choices = CatalogueChoices(
+            axes=[(a.number, f"{a.number}. {a.short_title}") for a in Axis.objects.all()],
+            regions=sorted(
+                ((c, n) for lvl, c, n, _r in places if lvl == "region"), key=lambda x: x[1]
+            ),
+            departments=[(code, f"{code} — {name}") for code, name, _r in departments],
+            department_region={code: region for code, _n, region in departments},
+            school_levels=list(SchoolLevel.objects.values_list("code", "label")),
+            partners=list(Organisation.objects.order_by("acronym").values_list("acronym", "name")),
+            years=list(range(this_year + 1, 2009, -1)),
+        )
+        cache.set(key, choices, CACHE_SECONDS)
+    return choices
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class CatalogueResult:
+    filterset: CatalogueFilterSet
+    page: object
+    count: int
+    facets: dict[str, Facet]
+    errors: list[str]
+    approximate: bool = False
+
+
+TOTAL = "__total__"
+
+
+def facet_counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
+    """Every facet's counts, and the total, in one SQL statement.
+
+    Each facet is one grouped aggregate over the initiatives meeting every *other*
+    parameter (UNION ALL of them): each a condition on an indexed column or an id list,
+    which the planner drives from its index. An organisation counts the
+    initiatives it leads plus those it partners in without leading them (nothing to
+    de-duplicate). `counts[TOTAL][""]` is the number of results.
+
+    With a full-text search, the matching rows are read once instead (see
+    `_search_facet_counts`): testing the text on each of them once per facet would cost
+    more than the facets themselves.
+    """
+    if filterset.cleaned.get("q") and connection.vendor == "postgresql":
+        return _search_facet_counts(filterset)
+    return _grouped_facet_counts(filterset)
+
+
+def _grouped_facet_counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
+    facets = CatalogueFilterSet.FACETS
+    params: list = []
+
+    def narrowed(facet: str | None):
+        queryset = filterset.filter_queryset(filterset.queryset.all(), exclude=facet, counting=True)
+        return queryset.order_by()
+
+    def related(field: str, facet: str, key: str):
+        through = Initiative._meta.get_field(field).remote_field.through
+        return (
+            through.objects.filter(initiative__in=narrowed(facet).values("pk"))
+            .order_by()
+            .values(key=Cast(key, CharField()))
+            .annotate(n=Count("*"))
+        )
+
+    parts = {
+        TOTAL: narrowed(None)
+        .values(key=Value("", output_field=CharField()))
+        .annotate(n=Count("*")),
+        "axis": related("axes", "axis", "axis__number"),
+        "region": narrowed("region").values(key=F("region_code")).annotate(n=Count("*")),
+        "department": narrowed("department")
+        .values(key=F("department_code"))
+        .annotate(n=Count("*")),
+        "collectivity": narrowed("collectivity")
+        .values(key=F("collectivity_level"))
+        .annotate(n=Count("*")),
+        "school_level": related("school_levels", "school_level", "schoollevel__code"),
+        "year": narrowed("year")
+        .filter(start_year__isnull=False)
+        .values(key=F("start_year"))
+        .annotate(n=Count("*")),
+    }
+    statements = []
+    for name, part in parts.items():
+        part_sql, part_params = part.query.sql_with_params()
+        statements.append(f"SELECT '{name}', CAST(f.key AS TEXT), f.n FROM ({part_sql}) f")  # noqa: S608
+        params.extend(part_params)
+    # The partners' base is read twice (leads, then partner rows): once, as a CTE.
+    partner_sql, partner_params = (
+        narrowed("partner").values("id", "lead_organisation_id").query
+    ).sql_with_params()
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    partners = Initiative.partners.through._meta.db_table
+    statements.append(
+        "SELECT 'partner', o.acronym, x.n FROM (SELECT x.org, COUNT(*) AS n FROM ("  # noqa: S608
+        "SELECT b.lead_organisation_id AS org FROM partner_base b UNION ALL "
+        f"SELECT t.organisation_id FROM {partners} t JOIN partner_base b "
+        "ON b.id = t.initiative_id WHERE t.organisation_id <> b.lead_organisation_id"
+        ") x GROUP BY x.org) x JOIN members_organisation o ON o.id = x.org"
+    )
+    sql = f"WITH partner_base (id, lead_organisation_id) AS {materialized}({partner_sql}) "  # noqa: S608
+    params = [*partner_params, *params]
+    counts: dict[str, dict[str, int]] = {name: {} for name in (*facets, TOTAL)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " UNION ALL ".join(statements), params)
+        for facet, key, n in cursor.fetchall():
+            if key is not None:
+                counts[facet][str(key)] = n
+    return counts
+
+
+SEARCH_BASE_COLUMNS = (
+    "id",
+    "lead_organisation_id",
+    "region_code",
+    "department_code",
+    "collectivity_level",
+    "start_year",
+)
+
+
+def _search_facet_counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
+    """The facets of a full-text search in one pass over its matches.
+
+    The rows meeting the text (and the commune and item, if given) are read once into a
+    materialised CTE, with the columns the facets group on and one boolean per facet
+    parameter given; each facet then counts the CTE's rows meeting every *other* facet
+    parameter. Same counts as facet_counts, a single full-text scan instead of eight.
+    """
+    facets = CatalogueFilterSet.FACETS
+    cleaned = filterset.cleaned
+    active = [name for name in facets if name in cleaned]
+    flags = {
+        f"f_{name}": ExpressionWrapper(
+            filterset.condition(name, cleaned[name]), output_field=BooleanField()
+        )
+        for name in active
+    }
+    base = (
+        filterset.filter_queryset(filterset.queryset.all(), exclude=set(facets))
+        .annotate(**flags)
+        .order_by()
+        .values(*SEARCH_BASE_COLUMNS, *flags)
+    )
+    base_sql, params = base.query.sql_with_params()
+
+    def where(facet: str | None, *extra: str) -> str:
+        conditions = [f"b.f_{name}" for name in active if name != facet] + list(extra)
+        return f"WHERE {' AND '.join(conditions)}" if conditions else ""
+
+    def grouped(facet: str, column: str, *extra: str) -> str:
+        return (
+            f"SELECT '{facet}', CAST(b.{column} AS TEXT), COUNT(*) FROM base b "  # noqa: S608
+            f"{where(facet, *extra)} GROUP BY b.{column}"
+        )
+
+    def related(facet: str, field: str, key: str) -> str:
+        """Grouped on the many-to-many table's ids, then named (a handful of rows)."""
+        m2m = Initiative._meta.get_field(field)
+        through = m2m.remote_field.through._meta
+        source = through.get_field(m2m.m2m_field_name()).column
+        target = through.get_field(m2m.m2m_reverse_field_name()).column
+        table = m2m.related_model._meta.db_table
+        return (
+            f"SELECT '{facet}', CAST(r.{key} AS TEXT), x.n FROM ("  # noqa: S608
+            f"SELECT t.{target} AS id, COUNT(*) AS n FROM base b "
+            f"JOIN {through.db_table} t ON t.{source} = b.id {where(facet)} GROUP BY t.{target}"
+            f") x JOIN {table} r ON r.id = x.id"
+        )
+
+    partners = Initiative.partners.through._meta.db_table
+    parts = [
+        f"SELECT '{TOTAL}', '', COUNT(*) FROM base b {where(None)}",  # noqa: S608
+        related("axis", "axes", "number"),
+        grouped("region", "region_code"),
+        grouped("department", "department_code"),
+        grouped("collectivity", "collectivity_level"),
+        related("school_level", "school_levels", "code"),
+        grouped("year", "start_year", "b.start_year IS NOT NULL"),
+        "SELECT 'partner', o.acronym, COUNT(*) FROM ("  # noqa: S608
+        f"SELECT b.lead_organisation_id AS org FROM base b {where('partner')} UNION ALL "
+        f"SELECT t.organisation_id FROM base b JOIN {partners} t ON t.initiative_id = b.id "
+        f"{where('partner', 't.organisation_id <> b.lead_organisation_id')}"
+        ") x JOIN members_organisation o ON o.id = x.org GROUP BY o.acronym",
+    ]
+    # Composed of Django-compiled SQL and our own table and column names; every value
+    # travels as a parameter.
+    sql = f"WITH base AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(parts)  # noqa: S608
+    counts: dict[str, dict[str, int]] = {name: {} for name in (*facets, TOTAL)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, key, n in cursor.fetchall():
+            if key is not None:
+                counts[facet][str(key)] = n
+    return counts
+
+
+def _cache_key(kind: str, filterset: CatalogueFilterSet) -> str:
+    params = {k: str(v) for k, v in filterset.cleaned.items() if k != "sort"}
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:32]
+    return f"catalogue:{kind}:{catalogue_version()}:{digest}"
+
+
+def _cached(kind: str, filterset: CatalogueFilterSet, compute):
+    key = _cache_key(kind, filterset)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def _counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
+    """The facets and total of these parameters, from the cache or computed (and cached,
+    the total also under the key `catalogue_count` reads)."""
+    keys = {kind: _cache_key(kind, filterset) for kind in ("count", "facets")}
+    counts = cache.get(keys["facets"])
+    if counts is None:
+        counts = facet_counts(filterset)
+        total = counts[TOTAL].get("", 0)
+        cache.set_many({keys["facets"]: counts, keys["count"]: total}, CACHE_SECONDS)
+    return counts
+
+
+def catalogue_count(data, queryset) -> int:
+    """The count of a catalogue queryset built from these parameters, cached as the page's."""
+    filterset = CatalogueFilterSet(data or None, queryset=published_initiatives())
+    return _cached("count", filterset, queryset.order_by().count)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (cached) instead of running COUNT(*) each time.
+
+    `page_ids(queryset, bottom, top)` gives the primary keys of a page as a subquery
+    (CatalogueFilterSet.page_ids); by default, the queryset's own order, sliced.
+    `rows(ids)` reads those rows in full, in order; by default the queryset restricted to
+    them (which applies its filters a second time: the catalogue passes the published
+    initiatives instead, its filters having chosen the ids).
+    """
+
+    def __init__(self, *args, count: int, page_ids=None, rows=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._known_count = count
+        self._page_ids = page_ids
+        self._rows = rows or (lambda ids: self.object_list.filter(pk__in=ids))
+
+    @property
+    def count(self):
+        return self._known_count
+
+    def page(self, number):
+        """Deferred join: the page's ids come from the indexes (cheap even at page 2,000),
+        then only those rows are read in full."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if self._page_ids is None:
+            ids = self.object_list.values("pk")[bottom:top]
+        else:
+            ids = self._page_ids(self.object_list, bottom, top)
+        return self._get_page(self._rows(ids), number, self)
+
+
+def _build_facets(filterset: CatalogueFilterSet, counts: dict[str, dict[str, int]]):
+    choices = filterset.choices
+    options = {
+        "axis": [(str(n), label) for n, label in choices.axes],
+        "region": choices.regions,
+        "department": filterset.department_choices_shown,
+        "collectivity": list(Territory.Level.choices),
+        "school_level": choices.school_levels,
+        "partner": [(acronym, acronym) for acronym, _name in choices.partners],
+        "year": [(str(y), str(y)) for y in choices.years if counts["year"].get(str(y))],
+    }
+    current = {k: str(v) for k, v in filterset.cleaned.items()}
+    facets = {}
+    for name in CatalogueFilterSet.FACETS:
+        facet = Facet(name=name, label=str(filterset.filters[name].label))
+        for value, label in options[name]:
+            facet.options.append(
+                {
+                    "value": str(value),
+                    "label": label,
+                    "count": counts[name].get(str(value), 0),
+                    "selected": current.get(name) == str(value),
+                }
+            )
+        facets[name] = facet
+    return facets
+
+
+# What a list of initiatives shows: not the long texts nor the search vectors.
+LIST_FIELDS = (
+    "title",
+    "slug",
+    "summary",
+    "start_date",
+    "collectivity_level",
+    "published_at",
+    "lead_organisation__acronym",
+    "lead_organisation__name",
+    "lead_collectivity__level",
+    "lead_collectivity__code",
+    "lead_collectivity__name",
+    "lead_collectivity__department_code",
+)
+
+
+def page_rows(queryset, filterset: CatalogueFilterSet):
+    """Rows of a page with what the list shows, in a constant number of queries."""
+    from committee.models import Axis
+
+    queryset = (
+        filterset.ordered(queryset)
+        .select_related("lead_organisation", "lead_collectivity")
+        .only(*LIST_FIELDS)
+        .prefetch_related(Prefetch("axes", queryset=Axis.objects.only("number", "short_title")))
+    )
+    query = filterset.search_query()
+    if query is not None:
+        queryset = queryset.annotate(
+            headline=SearchHeadline(
+                "summary",
+                query,
+                config=SEARCH_CONFIG,
+                start_sel="<mark>",
+                stop_sel="</mark>",
+                max_words=40,
+                min_words=20,
+            )
+        )
+    return queryset
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a catalogue card shows of an initiative, computed once here rather than by the
+    template for each row."""
+
+    url: str
+    excerpt: str  # the highlighted excerpt (safe HTML) or the summary
+    tags: list[str]
+    detail: str
+
+
+def with_cards(rows) -> list[Initiative]:
+    """The rows of a page, each with its `card`."""
+    from django.urls import reverse
+    from django.utils.html import escape
+    from django.utils.safestring import SafeString
+    from django.utils.translation import gettext
+
+    axis = gettext("Axe")
+    rows = list(rows)
+    for row in rows:
+        headline = getattr(row, "headline", None)
+        detail = [str(row.lead_collectivity), row.get_collectivity_level_display()]
+        detail.append(row.lead_organisation.acronym)
+        if row.start_date:
+            detail.append(str(row.start_date.year))
+        row.card = Card(
+            url=reverse("initiatives:detail", kwargs={"slug": row.slug}),
+            # SearchHeadline escapes nothing: the summary is plain text, the marks ours.
+            excerpt=SafeString(_marked(escape(headline))) if headline else row.summary,
+            tags=[f"{axis} {a.number} · {a.short_title}" for a in row.axes.all()],
+            detail=" · ".join(detail),
+        )
+    return rows
+
+
+def _marked(escaped: str) -> str:
+    """An escaped headline with its <mark> elements back."""
+    return escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
+
+
+def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> CatalogueResult:
+    """The catalogue for the given parameters; raises EmptyPage for a page beyond the end."""
+    filterset = CatalogueFilterSet(data or None, queryset=published_initiatives())
+    errors = [str(e) for errs in filterset.form.errors.values() for e in errs] if data else []
+    queryset = filterset.qs
+    counts = _counts(filterset)
+    count = counts[TOTAL].get("", 0)
+    approximate = False
+    if count == 0 and filterset.cleaned.get("q") and connection.vendor == "postgresql":
+        queryset, count = _typo_tolerant(filterset)
+        approximate = count > 0
+    facets = _build_facets(filterset, counts)
+    paginator = CountedPaginator(
+        filterset.ordered(queryset),
+        page_size,
+        count=count,
+        page_ids=filterset.page_ids,
+        rows=lambda ids: page_rows(published_initiatives().filter(pk__in=ids), filterset),
+    )
+    try:
+        page = paginator.page(page_number)
+    except PageNotAnInteger:
+        raise EmptyPage("page") from None
+    except EmptyPage:
+        if count or str(page_number) != "1":
+            raise
+        page = Page([], 1, paginator)  # an empty catalogue still has its first page
+    page.object_list = with_cards(page.object_list)
+    return CatalogueResult(filterset, page, count, facets, errors, approximate)
+
+
+def catalogue_warm() -> None:
+    """Compute the count and facets of the catalogue without criteria, if the cache lacks
+    them (after a publication): the page most visitors open then answers from the cache.
+    Scheduled every minute (committee.public.tasks.warm_public_pages)."""
+    _counts(CatalogueFilterSet(None, queryset=published_initiatives()))
+
+
+def _typo_tolerant(filterset: CatalogueFilterSet):
+    """Titles and territory names close to the words typed (pg_trgm), when nothing matched."""
+    q = filterset.cleaned["q"]
+    queryset = filterset.filtered_without("q").filter(
+        Q(title__trigram_word_similar=q)
+        | Q(
+            lead_collectivity__in=Territory.objects.filter(name__trigram_word_similar=q).values(
+                "pk"
+            )
+        )
+    )
+    return queryset, queryset.count()
