@@ -87,6 +87,7 @@ MIGRATIONS := $(wildcard */migrations/*.py)
 run: $(INSTALLED) $(MESSAGES)
 	$(call prepare,migrate,$(INSTALLED) $(MIGRATIONS),$(MANAGE) migrate --no-input -v 0)
 	$(call prepare,territories,$(INSTALLED) referentials/data referentials/services.py,$(MANAGE) load_territories -v 0)
+	$(call prepare,reference,$(INSTALLED) $(MIGRATIONS) referentials/data committee/reference_data.py,$(MANAGE) load_reference_data -v 0)
 	$(call prepare,seed,$(INSTALLED) $(MIGRATIONS) committee/demo committee/management/commands/seed_demo.py,$(MANAGE) seed_demo,replay)
 	@echo
 	@echo "Portail de démonstration : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"

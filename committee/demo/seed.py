@@ -22,7 +22,7 @@ from committee.demo import content as c
 from committee.models import Axis
 from committee.plan.models import Action, Milestone
 from committee.plan.services.progress import action_progress_recompute
-from committee.reference import AXES
+from committee.reference_data import reference_data_load, save, upsert
 from initiatives.models import Initiative, SchoolLevel, StatusChange
 from initiatives.workflow import TRANSITIONS
 from members.models import Membership, Organisation, User
@@ -69,62 +69,28 @@ class DemoReport:
 
 
 @transaction.atomic
-def demo_seed(*, with_accounts: bool = True, reference_only: bool = False) -> DemoReport:
+def demo_seed(*, with_accounts: bool = True) -> DemoReport:
     """Create or refresh the demo data set.
 
-    Reference data (organisations, axes, referentials) is public and always written; the
-    catalogue, the action plan and the contributions are examples. Demo accounts share a
-    published password, so they are refused where `DEMO_ACCOUNTS_ENABLED` is off.
+    The reference data (organisations, axes, referentials) is loaded first, as
+    `load_reference_data` does; the catalogue, the action plan and the contributions are
+    examples. Demo accounts share a published password, so they are refused where
+    `DEMO_ACCOUNTS_ENABLED` is off.
     """
     report = DemoReport()
     report.territories_loaded = territories_ensure()
-    organisations = organisations_seed()
-    axes = axes_ensure()
-    items = referentials_seed()
-    if not reference_only:
-        if with_accounts and settings.DEMO_ACCOUNTS_ENABLED:
-            users, report.accounts = accounts_seed(organisations=organisations)
-        else:
-            users = _existing_accounts()
-        report.accounts_refused = with_accounts and not settings.DEMO_ACCOUNTS_ENABLED
-        initiatives = initiatives_seed(
-            organisations=organisations, axes=axes, items=items, users=users
-        )
-        actions_seed(organisations=organisations, axes=axes, initiatives=initiatives)
-        contributions_seed(organisations=organisations, axes=axes)
+    reference = reference_data_load(overwrite=True)
+    organisations, axes, items = reference.organisations, reference.axes, reference.items
+    if with_accounts and settings.DEMO_ACCOUNTS_ENABLED:
+        users, report.accounts = accounts_seed(organisations=organisations)
+    else:
+        users = _existing_accounts()
+    report.accounts_refused = with_accounts and not settings.DEMO_ACCOUNTS_ENABLED
+    initiatives = initiatives_seed(organisations=organisations, axes=axes, items=items, users=users)
+    actions_seed(organisations=organisations, axes=axes, initiatives=initiatives)
+    contributions_seed(organisations=organisations, axes=axes)
     report.counts = _counts()
     return report
-
-
-def _upsert(model, lookup: dict, values: dict):
-    """get-or-create on the natural key `lookup`, saving only if a value differs.
-
-    `update_or_create` saves every time, which bumps `auto_now` fields and writes history
-    rows; a second run of the seed must leave rows exactly as they were.
-    Returns (object, created, changed).
-    """
-    obj = model._default_manager.filter(**lookup).first()
-    if obj is None:
-        obj = model(**lookup, **values)
-        return obj, True, True
-    changed = False
-    for name, value in values.items():
-        model_field = model._meta.get_field(name)
-        if model_field.is_relation:
-            current, wanted = getattr(obj, model_field.attname), value.pk if value else None
-        else:
-            current, wanted = getattr(obj, name), value
-        if current != wanted:
-            setattr(obj, name, value)
-            changed = True
-    return obj, False, changed
-
-
-def _save(model, lookup: dict, values: dict):
-    obj, created, changed = _upsert(model, lookup, values)
-    if changed:
-        obj.save()
-    return obj
 
 
 def territories_ensure() -> bool:
@@ -133,74 +99,6 @@ def territories_ensure() -> bool:
         return False
     call_command("load_territories", verbosity=0, stdout=io.StringIO())
     return True
-
-
-def organisations_seed() -> dict[str, Organisation]:
-    organisations = {}
-    for data in c.ORGANISATIONS:
-        defaults = {k: v for k, v in data.items() if k != "acronym"}
-        defaults["charter_signed_on"] = c.CHARTER_SIGNED_ON
-        organisations[data["acronym"]] = _save(Organisation, {"acronym": data["acronym"]}, defaults)
-    return organisations
-
-
-def axes_ensure() -> dict[int, Axis]:
-    """The six axes come from a data migration; this only repairs them if edited away."""
-    axes = {}
-    for number, title, short_title, slug in AXES:
-        axes[number] = _save(
-            Axis, {"number": number}, {"title": title, "short_title": short_title, "slug": slug}
-        )
-    return axes
-
-
-def referentials_seed() -> dict[str, ReferentialItem]:
-    """Write each referential version and its items; return in-force items by "slug:code"."""
-    in_force: dict[str, ReferentialItem] = {}
-    # Archived versions first, so that one version at most is in force at any time.
-    ordered = sorted(c.REFERENTIALS, key=lambda r: r["status"] == Referential.Status.IN_FORCE)
-    for data in ordered:
-        referential = _save(
-            Referential,
-            {"slug": data["slug"], "version": data["version"]},
-            {
-                "kind": data["kind"],
-                "name": data["name"],
-                "status": data["status"],
-                "description": data["description"],
-                "source_url": data["source_url"],
-                "in_force_from": data["in_force_from"],
-            },
-        )
-        for position, (code, label, description, children) in enumerate(data["items"]):
-            parent = _save(
-                ReferentialItem,
-                {"referential": referential, "code": code},
-                {
-                    "label": label,
-                    "description": description,
-                    "parent": None,
-                    "depth": 0,
-                    "position": position,
-                },
-            )
-            for child_position, (child_code, child_label, child_description) in enumerate(children):
-                child = _save(
-                    ReferentialItem,
-                    {"referential": referential, "code": child_code},
-                    {
-                        "label": child_label,
-                        "description": child_description,
-                        "parent": parent,
-                        "depth": 1,
-                        "position": child_position,
-                    },
-                )
-                if data["status"] == Referential.Status.IN_FORCE:
-                    in_force[f"{data['slug']}:{child_code}"] = child
-            if data["status"] == Referential.Status.IN_FORCE:
-                in_force[f"{data['slug']}:{code}"] = parent
-    return in_force
 
 
 def accounts_seed(
@@ -220,11 +118,9 @@ def accounts_seed(
         user = _user(
             email=email, first_name=first, last_name=last, superuser=superuser, can_log_in=True
         )
-        _save(EmailAddress, {"user": user, "email": email}, {"verified": True, "primary": True})
+        save(EmailAddress, {"user": user, "email": email}, {"verified": True, "primary": True})
         if acronym:
-            _save(
-                Membership, {"user": user, "organisation": organisations[acronym]}, {"role": role}
-            )
+            save(Membership, {"user": user, "organisation": organisations[acronym]}, {"role": role})
             users.setdefault(acronym, user)
             label = f"{role_labels[role]} — {acronym}"
         else:
@@ -243,7 +139,7 @@ def accounts_seed(
             superuser=False,
             can_log_in=False,
         )
-        _save(
+        save(
             Membership,
             {"user": user, "organisation": organisations[acronym]},
             {"role": Membership.Role.CONTRIBUTOR},
@@ -325,7 +221,7 @@ def initiatives_seed(
         theme = c.THEMES[data["theme"]]
         start = datetime.date(*data["start"], 1)
         created_at = _created_at(data, history)
-        initiative, created, changed = _upsert(
+        initiative, created, changed = upsert(
             Initiative,
             {"slug": data["slug"]},
             {
@@ -612,7 +508,7 @@ def actions_seed(
     initiatives: dict[str, Initiative],
 ) -> None:
     for data in c.ACTIONS:
-        action = _save(
+        action = save(
             Action,
             {"code": data["code"]},
             {
@@ -633,7 +529,7 @@ def actions_seed(
             ]
         )
         for position, (title, due, reached) in enumerate(data["milestones"]):
-            _save(
+            save(
                 Milestone,
                 {"action": action, "position": position},
                 {"title": title, "due_date": due, "reached_on": reached},
@@ -645,7 +541,7 @@ def actions_seed(
 
 def contributions_seed(*, organisations: dict[str, Organisation], axes: dict[int, Axis]) -> None:
     for data in c.CONTRIBUTIONS:
-        contribution = _save(
+        contribution = save(
             Contribution,
             {"slug": data["slug"]},
             {

@@ -106,25 +106,16 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(autouse=True)
 def _reference_data(transactional_db):
     """Axes and school levels come from data migrations, and a live-server test empties the
-    database after it runs: put them back (idempotent, also right with --reuse-db)."""
-    from committee.models import Axis
-    from committee.reference import AXES
+    database after it runs: put them back (idempotent)."""
+    from committee.reference_data import axes_load
     from initiatives.models import SchoolLevel
     from initiatives.reference import SCHOOL_LEVELS
 
-    for number, title, short_title, slug in AXES:
-        Axis.objects.update_or_create(
-            number=number, defaults={"title": title, "short_title": short_title, "slug": slug}
-        )
+    axes_load(overwrite=True)
     for position, (code, label) in enumerate(SCHOOL_LEVELS):
         SchoolLevel.objects.update_or_create(
             code=code, defaults={"label": label, "position": position}
         )
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from committee.plan.models import Action, Milestone
 from initiatives.models import Initiative, StatusChange
 from initiatives.workflow import TRANSITIONS
 from members.models import Membership, Organisation, User
+from referentials.datafiles import data_file
 from referentials.models import Referential, ReferentialItem, Territory
 
 S = Initiative.Status
@@ -66,8 +67,9 @@ def test_the_ten_signatories_have_their_real_names_and_sites(seeded):
     assert organisations["CDC"].kind == Organisation.Kind.FUNDER
     assert organisations["MEN"].kind == Organisation.Kind.MINISTRY
     assert organisations["MEN"].name == "Ministère de l'Éducation nationale"
+    signatories = {o["acronym"] for o in data_file("organisations")["organisations"]}
     for organisation in organisations.values():
-        if organisation.acronym in {o["acronym"] for o in content.ORGANISATIONS}:
+        if organisation.acronym in signatories:
             assert organisation.charter_signed_on == datetime.date(2015, 10, 1)
             assert organisation.website.startswith("https://")
             assert organisation.description and organisation.represents
@@ -289,7 +291,7 @@ def test_demo_accounts_are_refused_where_they_are_disabled(seeded, settings):
     assert demo_initiatives().count() == len(content.INITIATIVES)
 
 
-def test_reference_only_writes_no_examples(db, settings):
+def test_load_reference_data_writes_no_examples_and_is_idempotent(db, settings):
     # The module's seed may be active: start from a catalogue without examples.
     Action.objects.all().delete()
     Contribution.objects.all().delete()
@@ -297,13 +299,35 @@ def test_reference_only_writes_no_examples(db, settings):
     User.objects.all().delete()
     settings.PASSWORD_HASHERS = FAST_HASHER
 
-    call_command("seed_demo", "--reference-only", stdout=StringIO())
+    out = StringIO()
+    call_command("load_reference_data", stdout=out)
 
     assert Organisation.objects.filter(acronym="CDC").exists()
     assert Referential.objects.filter(slug="crcn", status="in_force").exists()
+    assert Axis.objects.count() == 6
     assert not Initiative.objects.exists()
     assert not Action.objects.exists()
     assert not User.objects.exists()
+    assert "6 axes" in out.getvalue()
+    # A second run changes nothing: no new row, no row saved again.
+    stamps = list(Organisation.objects.order_by("pk").values())
+    items = ReferentialItem.objects.count()
+    call_command("load_reference_data", stdout=StringIO())
+    assert list(Organisation.objects.order_by("pk").values()) == stamps
+    assert ReferentialItem.objects.count() == items
+
+
+def test_load_reference_data_keeps_edits_unless_asked_to_overwrite(db):
+    call_command("load_reference_data", stdout=StringIO())
+    Organisation.objects.filter(acronym="AMF").update(description="Texte revu par le secrétariat")
+    Organisation.objects.filter(acronym="CDC").delete()
+
+    call_command("load_reference_data", verbosity=0)
+    assert Organisation.objects.get(acronym="AMF").description == "Texte revu par le secrétariat"
+    assert Organisation.objects.filter(acronym="CDC").exists()  # missing rows come back
+
+    call_command("load_reference_data", "--overwrite", verbosity=0)
+    assert Organisation.objects.get(acronym="AMF").description.startswith("Créée en 1907")
 
 
 def test_demo_officials_and_admins_have_a_known_totp_and_pass_the_mfa_gate(seeded, client):

@@ -1,4 +1,6 @@
-"""`manage.py seed_demo`: the signatories, referentials and a realistic demo catalogue."""
+"""`manage.py seed_demo`: the reference data, then a realistic demo catalogue, plan and accounts.
+
+Production sites load only the reference data, with `manage.py load_reference_data`."""
 
 import time
 
@@ -18,22 +20,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--reference-only",
-            action="store_true",
-            help=_(
-                "Seulement les données de référence publiques (organisations, axes, "
-                "référentiels) : ni initiatives d'exemple ni comptes."
-            ),
-        )
-        parser.add_argument(
             "--no-accounts",
             action="store_true",
             help=_("Ne pas créer les comptes de démonstration."),
         )
 
-    def handle(self, *args, reference_only=False, no_accounts=False, **options):
+    def handle(self, *args, no_accounts=False, **options):
         started = time.monotonic()
-        report = demo_seed(with_accounts=not no_accounts, reference_only=reference_only)
+        report = demo_seed(with_accounts=not no_accounts)
         if report.territories_loaded:
             self.stdout.write(_("Territoires du COG chargés (la table des communes était vide)."))
         for name, count in report.counts.items():
