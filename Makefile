@@ -28,12 +28,13 @@ PO_FILES := $(shell find . -path ./$(VENV) -prune -o -path ./.git -prune -o \
 	-name '*.po' -path '*/LC_MESSAGES/*' -print 2>/dev/null)
 MESSAGES := $(VENV)/.messages
 
-.PHONY: help run test lint format messages clean distclean
+.PHONY: help run test test-fast lint format messages clean distclean
 
 help:
 	@echo "make run    installe si besoin, prépare la base de démonstration et sert http://$(HOST):$(PORT)"
 	@echo "make test   vérifications (ruff, migrations) puis toute la suite de tests sur PostgreSQL et Redis"
-	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+	@echo "make test-fast  la même suite sans navigateur, charge, worker Celery ni sous-processus"
+	@echo "make lint   ruff check, ruff format --check, lint-imports (couches), makemigrations --check"
 	@echo "make format ruff format et ruff check --fix"
 	@echo "make clean  supprime caches et fichiers générés ; make distclean supprime aussi .venv et db.sqlite3"
 
@@ -97,6 +98,7 @@ run: $(INSTALLED) $(MESSAGES)
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	DJANGO_ENV=test DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
 
 format: $(INSTALLED)
@@ -106,6 +108,12 @@ format: $(INSTALLED)
 # Each run creates its own databases (named after the run) and drops them when it ends.
 test: lint $(MESSAGES)
 	$(TEST_ENV) $(VENV)/bin/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The fast lane, while working: no browser, load, real-worker or subprocess tests.
+FAST_MARKERS := not browser and not load and not celery_worker and not subprocess
+test-fast: $(INSTALLED) $(MESSAGES)
+	$(TEST_ENV) $(VENV)/bin/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) -m "$(FAST_MARKERS)" \
+		$(PYTEST_ARGS)
 
 # Performance at 100,000 initiatives, not part of `make test` (committee/bench.py): builds the
 # dataset once in its own database (never DATABASE_URL: it adds 100,000 rows), then prints

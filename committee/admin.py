@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from committee.axes import Axis
 from committee.contributions.models import Contribution, ContributionDocument
-from committee.models import Axis
 from committee.plan.models import (
     Action,
     ActionAssessment,

@@ -14,6 +14,7 @@ class CommitteeConfig(AppConfig):
         from committee.public import alerts, tasks  # noqa: F401
         from committee.reports import tasks as report_tasks  # noqa: F401
         from committee.reports.notifications import register
+        from committee.steering import computations  # noqa: F401 - plan indicators
         from committee.steering import tasks as steering_tasks  # noqa: F401
 
         register()  # who hears of the committee's events (members.notifications)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from committee.models import Axis
+from committee.axes import Axis
 from members.models import Organisation
 from referentials.datafiles import data_file
 from referentials.models import Referential, ReferentialItem

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.documents import ACCEPT, max_size
-from initiatives.models import Initiative, SchoolLevel
+from initiatives.models import Initiative, SchoolLevel, axis_model
 from initiatives.text import without_control_characters
 from members.models import Organisation
 from members.permissions import actor_for
@@ -221,7 +221,7 @@ class InitiativeForm(forms.ModelForm):
         self.lead = Resolution()
         self.covered: list[Territory] = []
         self.covered_resolution = Resolution()
-        from committee.models import Axis
+        Axis = axis_model()
 
         self.fields["axes"].queryset = Axis.objects.order_by("number")
         self._setup_lead_organisation()

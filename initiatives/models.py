@@ -377,3 +377,9 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"{self.author} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def axis_model():
+    """The committee's Axis model, reached through the relation: initiatives sits below the
+    committee app and refers to it by string only (docs/architecture.md)."""
+    return Initiative._meta.get_field("axes").related_model

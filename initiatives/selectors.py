@@ -14,7 +14,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from initiatives.models import Initiative, SchoolLevel, Status
+from initiatives.models import Initiative, SchoolLevel, Status, axis_model
 from members.models import Organisation
 from referentials.models import ReferentialItem, Territory
 
@@ -44,7 +44,7 @@ def catalogue_changed() -> None:
 def _page_relations(initiative, *, level, band) -> dict:
     """The detail page's lists for `initiative` (a primary key, or OuterRef("pk") with
     `level` and `band` OuterRefs too): name → (queryset, fields shown)."""
-    from committee.models import Axis
+    Axis = axis_model()
     from initiatives.models import Document
 
     through = Initiative.axes.through

@@ -6,8 +6,8 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from committee.axes import Axis
 from committee.contributions.models import Contribution
-from committee.models import Axis
 from committee.plan.models import Action, Milestone
 from initiatives.models import Initiative, SchoolLevel
 from members.models import Membership, Organisation, User

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# Starts other interpreters: left out of `make test-fast`.
+pytestmark = pytest.mark.subprocess
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # Variables the settings read; every case starts from none of them.

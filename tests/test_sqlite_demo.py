@@ -8,7 +8,12 @@ only features (full-text ranking, typo tolerance) have plain fallbacks there.
 
 import textwrap
 
+import pytest
+
 from tests.test_settings import run
+
+# Starts other interpreters: left out of `make test-fast`.
+pytestmark = pytest.mark.subprocess
 
 PAGES = [
     "/",

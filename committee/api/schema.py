@@ -76,8 +76,8 @@ def add_error_responses(result, generator, request, public):
 def _catalogue_values() -> dict[str, dict]:
     """The values the catalogue's filters accept, read from the reference data (the codes of
     régions and départements, school levels, the partners' acronyms in any case, years)."""
+    from initiatives.catalogue.choices import catalogue_choices
     from initiatives.catalogue.filters import COMMUNE_CODE, ITEM_CODE, MAX_QUERY_LENGTH
-    from initiatives.catalogue.selectors import catalogue_choices
 
     choices = catalogue_choices()
     acronyms = "|".join(

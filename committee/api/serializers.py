@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from committee.models import Axis
+from committee.axes import Axis
 from committee.plan.models import Action, Milestone
 from initiatives.catalogue.opendata import COLUMNS, Column
 from members.models import Organisation

@@ -29,7 +29,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from committee.api import serializers as s
-from committee.models import Axis
+from committee.axes import Axis
 from committee.plan.models import Action, Milestone
 from initiatives.catalogue.filters import MAX_QUERY_LENGTH, CatalogueFilterSet
 from initiatives.catalogue.opendata import export_values, records

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from committee.axes import Axis
 from committee.contributions import services as plan_services
 from committee.forms import DsfrMixin, textarea
-from committee.models import Axis
 from initiatives.forms import DocumentUploadForm
 from members.models import Organisation
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch
 
+from committee.axes import Axis
 from committee.contributions.models import Contribution
-from committee.models import Axis
 from members.models import Organisation
 
 

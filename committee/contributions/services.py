@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from committee.axes import Axis
 from committee.contributions.models import Contribution, ContributionDocument
-from committee.models import Axis
 from committee.plan.services.base import Events, require
 from members.models import Organisation
 from members.permissions import Action as Can

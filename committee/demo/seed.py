@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from committee.axes import Axis
 from committee.contributions.models import Contribution
 from committee.demo import content as c
-from committee.models import Axis
 from committee.plan.models import Action, Milestone
 from committee.plan.services.progress import action_progress_recompute
 from committee.reference_data import reference_data_load, save, upsert

@@ -1,10 +1,10 @@
 """Computed indicators: what an indicator of the plan may be computed from.
 
-An indicator whose source is "computed" names one of these computations (and, when it needs
-one, an axis). Values come from the published catalogue, through the same definitions as
-the steering statistics (committee.steering.statistics) where one exists, so a figure reads the same
-on the plan, on /pilotage/ and in the reports. Evidence-based computations count only the
-action's linked initiatives that are published.
+An indicator whose source is "computed" names one of the computations registered here (and,
+when it needs one, an axis). The plan declares those on an action's own evidence (they count
+only the linked initiatives that are published); the steering statistics declare those on the
+whole published catalogue (committee/steering/computations.py), so a figure reads the same on
+the plan, on /pilotage/ and in the reports.
 
 Values are stored on the indicator (`current_value`) by
 `committee.plan.services.indicators.indicators_refresh`, which also recomputes the actions'
@@ -17,12 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.models import Initiative
 from initiatives.models import Status as S
-from referentials.models import Territory
 
 
 @dataclass(frozen=True)
@@ -72,82 +69,11 @@ def describe(indicator) -> str:
     return text
 
 
-def _statistics_scope(indicator):
-    from committee.steering import statistics
-
-    params = {}
-    if indicator.computation_axis_id:
-        params["axis"] = str(indicator.computation_axis.number)
-    return statistics, statistics.statistics_filterset(params)
-
-
 def _published_evidence(indicator):
     return indicator.action.initiatives.filter(status=S.PUBLISHED)
 
 
 # -- the registry -----------------------------------------------------------------------------
-
-
-@computation(
-    "departments_with_published_initiative_on_axis",
-    _("Départements ayant au moins une initiative publiée sur l'axe"),
-    _(
-        "Nombre de départements où une collectivité porte au moins une initiative publiée "
-        "rattachée à l'axe (même définition que la couverture des statistiques de pilotage)."
-    ),
-    needs_axis=True,
-)
-def departments_on_axis(indicator) -> int:
-    statistics, filterset = _statistics_scope(indicator)
-    return statistics.compute("department_coverage", filterset)["covered"]
-
-
-@computation(
-    "published_initiatives_on_axis",
-    _("Initiatives publiées sur l'axe"),
-    _("Nombre d'initiatives publiées rattachées à l'axe."),
-    needs_axis=True,
-)
-def published_on_axis(indicator) -> int:
-    _statistics, filterset = _statistics_scope(indicator)
-    return filterset.qs.order_by().count()
-
-
-@computation(
-    "communes_reached",
-    _("Communes touchées"),
-    _(
-        "Communes qui portent une initiative publiée ou font partie de ses territoires "
-        "(sur l'axe choisi, s'il y en a un)."
-    ),
-    axis_optional=True,
-)
-def communes_reached(indicator) -> int:
-    _statistics, filterset = _statistics_scope(indicator)
-    published = filterset.qs.order_by()
-    led = published.filter(collectivity_level=Territory.Level.COMMUNE).values(
-        "lead_collectivity_id"
-    )
-    covered = Initiative.territories.through.objects.filter(
-        initiative__in=published.values("pk")
-    ).values("territory_id")
-    return Territory.objects.filter(
-        Q(pk__in=led) | Q(pk__in=covered), level=Territory.Level.COMMUNE
-    ).count()
-
-
-@computation(
-    "rural_communes_reached",
-    _("Communes rurales touchées"),
-    _(
-        "Communes de moins de 2 000 habitants qui portent une initiative publiée ou font "
-        "partie de ses territoires (même définition que les statistiques de pilotage)."
-    ),
-    axis_optional=True,
-)
-def rural_communes_reached(indicator) -> int:
-    statistics, filterset = _statistics_scope(indicator)
-    return statistics.compute("rural_communes", filterset)["covered"]
 
 
 @computation(

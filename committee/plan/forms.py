@@ -6,8 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from committee.axes import Axis
 from committee.forms import DsfrMixin, date_field, textarea
-from committee.models import Axis
 from committee.plan import computations
 from committee.plan.models import Action, ActionAssessment, Indicator, PlanReview
 from committee.plan.services import actions as action_services

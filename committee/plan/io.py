@@ -26,7 +26,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committee.models import Axis
+from committee.axes import Axis
 from committee.plan.models import Action, ActionUpdate, Milestone
 from committee.plan.services import actions as plan_services
 from members.models import Organisation

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
-from committee.models import Axis
+from committee.axes import Axis
 from committee.plan import computations
 from committee.plan.models import (
     Action,

@@ -16,8 +16,8 @@ from django.utils.translation import ngettext
 
 from committee.plan.models import Action
 from committee.public.models import SearchSubscription
+from initiatives.catalogue.choices import catalogue_choices
 from initiatives.catalogue.filters import CatalogueFilterSet
-from initiatives.catalogue.selectors import catalogue_choices
 from initiatives.models import Initiative
 from initiatives.selectors import catalogue_version, published_initiatives
 from members.models import Organisation

@@ -18,6 +18,7 @@ from django.db.models import Case, IntegerField, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.catalogue.choices import catalogue_choices
 from initiatives.models import Initiative
 from initiatives.text import without_control_characters
 from members.models import Organisation
@@ -110,8 +111,6 @@ class CatalogueFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, choices=None, **kwargs):
         super().__init__(data, *args, **kwargs)
-        from initiatives.catalogue.selectors import catalogue_choices
-
         choices = choices or catalogue_choices()
         self.choices = choices
         self.filters["axis"].extra["choices"] = [(n, label) for n, label in choices.axes]

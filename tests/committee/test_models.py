@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from committee.models import Axis
+from committee.axes import Axis
 from committee.plan.models import Action
 from tests import factories as f
 

@@ -24,7 +24,10 @@ from initiatives.models import Status as S
 from members.models import Event
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.celery_worker,
+]
 
 BROKER_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
 TIMEOUT = 60

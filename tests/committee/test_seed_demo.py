@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
 
+from committee.axes import Axis
 from committee.contributions.models import Contribution
 from committee.demo import content
 from committee.demo.seed import DEMO_PASSWORD
-from committee.models import Axis
 from committee.plan.models import Action, Milestone
 from initiatives.models import Initiative, StatusChange
 from initiatives.workflow import TRANSITIONS

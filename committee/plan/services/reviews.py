@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committee.models import Axis
+from committee.axes import Axis
 from committee.plan.models import (
     Action,
     ActionAssessment,

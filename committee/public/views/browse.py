@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from committee.public import selectors
+from initiatives.catalogue.choices import catalogue_choices
 from initiatives.catalogue.filters import CatalogueFilterSet
-from initiatives.catalogue.selectors import catalogue_choices
 from referentials.maps import choropleth
 from referentials.models import Territory
 

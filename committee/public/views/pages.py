@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from committee.models import Axis
+from committee.axes import Axis
 from committee.public import selectors
 from committee.public.views.browse import department_choropleth
 from committee.reference import MISSIONS
