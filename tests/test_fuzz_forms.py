@@ -20,7 +20,7 @@ from initiatives.models import Comment, Document, Initiative
 from members.models import Invitation, Membership
 from tests import factories as f
 from tests.initiatives.review_support import initiative_in, login
-from tests.initiatives.test_workspace import form_data
+from tests.initiatives.views.test_workspace import form_data
 
 pytestmark = pytest.mark.django_db
 

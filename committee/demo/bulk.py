@@ -25,12 +25,8 @@ from django.db import connection, models, transaction
 
 from committee.demo import content as c
 from committee.demo.french import de_territory
-from committee.demo.seed import (
-    axes_ensure,
-    organisations_seed,
-    referentials_seed,
-    territories_ensure,
-)
+from committee.demo.seed import territories_ensure
+from committee.reference_data import reference_data_load
 from initiatives.models import Initiative, SchoolLevel
 from referentials.models import Territory
 
@@ -304,9 +300,8 @@ def bulk_seed(
     """
     started = time.monotonic()
     territories_ensure()
-    organisations = organisations_seed()
-    axes = axes_ensure()
-    items = referentials_seed()
+    reference = reference_data_load()
+    organisations, axes, items = reference.organisations, reference.axes, reference.items
 
     deleted = bulk_delete() if reset else 0
     existing = set(

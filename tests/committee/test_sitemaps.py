@@ -6,7 +6,7 @@ import pytest
 from django.urls import resolve
 
 from tests import factories as f
-from tests.initiatives.test_opendata import HIDDEN, PUBLIC_SLUGS, build_world
+from tests.initiatives.catalogue.test_opendata import HIDDEN, PUBLIC_SLUGS, build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from initiatives.catalogue.selectors import catalogue_search
 from initiatives.models import Initiative
 from tests import factories as f
-from tests.committee.test_public_pages import SECRET_TITLES, build_world
+from tests.committee.public.test_public_pages import SECRET_TITLES, build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from initiatives.models import Initiative, StatusChange
 from initiatives.services import initiative_submit
 from members.models import Event, Membership
 from tests import factories as f
-
-from .review_support import initiative_in, login
+from tests.initiatives.review_support import initiative_in, login
 
 pytestmark = pytest.mark.django_db
 

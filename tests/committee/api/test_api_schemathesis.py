@@ -15,7 +15,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
-from tests.initiatives.test_opendata import build_world
+from tests.initiatives.catalogue.test_opendata import build_world
 
 pytestmark = pytest.mark.django_db
 

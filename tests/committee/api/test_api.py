@@ -14,7 +14,12 @@ from initiatives.catalogue.selectors import catalogue_search
 from initiatives.models import Initiative
 from referentials.models import Referential, Territory
 from tests import factories as f
-from tests.initiatives.test_opendata import HIDDEN, PARAMETER_SETS, PUBLIC_SLUGS, build_world
+from tests.initiatives.catalogue.test_opendata import (
+    HIDDEN,
+    PARAMETER_SETS,
+    PUBLIC_SLUGS,
+    build_world,
+)
 
 pytestmark = pytest.mark.django_db
 
