@@ -9,12 +9,17 @@ class CommitteeConfig(AppConfig):
     def ready(self):
         # Every task module of the project registers with every Celery app started in this
         # process (workers embedded in tests and benchmarks too), not only `celery -A
-        # committee`, whose autodiscovery only finds `<app>.tasks`.
-        import members.tasks  # noqa: F401
+        # committee`, whose autodiscovery only finds `<app>.tasks` (members imports its own).
+        from committee.contributions import notifications as contributions
+        from committee.plan import notifications as plan
         from committee.public import alerts, tasks  # noqa: F401
+        from committee.public import notifications as public
+        from committee.reports import notifications as reports
         from committee.reports import tasks as report_tasks  # noqa: F401
-        from committee.reports.notifications import register
         from committee.steering import computations  # noqa: F401 - plan indicators
+        from committee.steering import notifications as steering
         from committee.steering import tasks as steering_tasks  # noqa: F401
 
-        register()  # who hears of the committee's events (members.notifications)
+        # The kinds of notification of each part (members.notifications.registry).
+        for part in (reports, steering, plan, contributions, public):
+            part.register()

@@ -218,7 +218,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Notification emails (members.notifications_delivery). A claimed email is leased this long:
+# Notification emails (members.notifications.delivery). A claimed email is leased this long:
 # above the delivery task's hard time limit (90 s), so a dead worker's lease runs out and the
 # sweep sends the email again. Retries wait base × 2^n seconds (at most an hour), all far
 # below the broker's visibility timeout; after NOTIFICATION_MAX_ATTEMPTS the email is failed.

@@ -9,7 +9,7 @@ class InitiativesConfig(AppConfig):
     def ready(self):
         from initiatives.notifications import register
 
-        register()  # who hears of each initiative event (members.notifications)
+        register()  # the kinds of notification of initiatives (members.notifications)
 
         from referentials.signals import territories_updated
 

@@ -1,4 +1,5 @@
-"""Who hears of what happens to an initiative; registered in InitiativesConfig.ready().
+"""The kinds of notification of initiatives: what they say and who hears of them;
+registered in InitiativesConfig.ready() (members.notifications.registry).
 
 - submitted → the association's admins (link to the workspace) and every official,
   reviewers and secretariat (link to the review);
@@ -8,24 +9,43 @@
 - a message in the private thread → the other side: from the association, the assignee (or
   every official while nobody is assigned); from the ministry, the author and the admins.
 
-Nobody hears of their own act, and inactive accounts hear of nothing (members.notifications).
-Taking into review, archiving and edits are recorded, not notified.
+Nobody hears of their own act, and inactive accounts hear of nothing
+(members.notifications.outbox). Taking into review, archiving and edits are recorded, not
+notified.
 """
 
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from initiatives.models import Comment
 from members.models import Event, Membership, Organisation, User
-from members.notifications import Recipient, event_target, register_rule
+from members.notifications.registry import (
+    ASSOCIATION,
+    MINISTRY,
+    Recipient,
+    event_target,
+    register_kind,
+    register_recorded,
+)
 from members.permissions import OFFICIAL_ROLES
 
-DECISIONS = (
-    Event.Kind.CHANGES_REQUESTED,
-    Event.Kind.PUBLISHED,
-    Event.Kind.REJECTED,
-    Event.Kind.UNPUBLISHED,
-)
+
+class Kinds:
+    SUBMITTED = "submitted"
+    ASSIGNED = "assigned"
+    REVIEW_STARTED = "review_started"
+    CHANGES_REQUESTED = "changes_requested"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    UNPUBLISHED = "unpublished"
+    ARCHIVED = "archived"
+    EDITED = "edited"
+    COMMENTED = "commented"
+
+
+DECISIONS = (Kinds.CHANGES_REQUESTED, Kinds.PUBLISHED, Kinds.REJECTED, Kinds.UNPUBLISHED)
 
 
 def workspace_path(initiative) -> str:
@@ -109,8 +129,6 @@ def decided(event: Event) -> list[Recipient]:
 
 
 def commented(event: Event) -> list[Recipient]:
-    from initiatives.models import Comment
-
     initiative = event_target(event)
     if initiative is None:
         return []
@@ -125,9 +143,74 @@ def commented(event: Event) -> list[Recipient]:
     return _association(initiative, data)
 
 
+_INITIATIVE_ASSOCIATION = _("L'auteur de l'initiative et les administrateurs de son association")
+
+
 def register() -> None:
-    register_rule(Event.Kind.SUBMITTED, submitted)
-    register_rule(Event.Kind.ASSIGNED, assigned)
-    for kind in DECISIONS:
-        register_rule(kind, decided)
-    register_rule(Event.Kind.COMMENTED, commented)
+    register_kind(
+        Kinds.SUBMITTED,
+        label=_("Initiative soumise à l'instruction"),
+        subject=_("Initiative soumise à l'instruction : %(title)s"),
+        summary=_("%(actor)s a soumis « %(title)s » (%(organisation)s) à l'instruction."),
+        audience=_("Les administrateurs de l'association et les agents du ministère"),
+        bundle_subject=_("%(count)s initiatives soumises à l'instruction"),
+        recipients=submitted,
+    )
+    register_kind(
+        Kinds.ASSIGNED,
+        sides=(MINISTRY,),
+        label=_("Initiative à instruire"),
+        subject=_("Initiative à instruire : %(title)s"),
+        summary=_("%(actor)s vous a confié l'instruction de « %(title)s » (%(organisation)s)."),
+        audience=_("L'agent du ministère à qui l'initiative est confiée"),
+        bundle_subject=_("%(count)s initiative(s) à instruire"),
+        recipients=assigned,
+    )
+    register_kind(
+        Kinds.CHANGES_REQUESTED,
+        sides=(ASSOCIATION,),
+        label=_("Modifications demandées"),
+        subject=_("Modifications demandées : %(title)s"),
+        summary=_("Le ministère demande des modifications de « %(title)s »."),
+        audience=_INITIATIVE_ASSOCIATION,
+        recipients=decided,
+    )
+    register_kind(
+        Kinds.PUBLISHED,
+        sides=(ASSOCIATION,),
+        label=_("Initiative publiée"),
+        subject=_("Initiative publiée : %(title)s"),
+        summary=_("« %(title)s » est publiée dans le catalogue du comité."),
+        audience=_INITIATIVE_ASSOCIATION,
+        recipients=decided,
+    )
+    register_kind(
+        Kinds.REJECTED,
+        sides=(ASSOCIATION,),
+        label=_("Initiative refusée"),
+        subject=_("Initiative refusée : %(title)s"),
+        summary=_("Le ministère a refusé de publier « %(title)s »."),
+        audience=_INITIATIVE_ASSOCIATION,
+        recipients=decided,
+    )
+    register_kind(
+        Kinds.UNPUBLISHED,
+        sides=(ASSOCIATION,),
+        label=_("Initiative dépubliée pour réexamen"),
+        subject=_("Initiative dépubliée pour réexamen : %(title)s"),
+        summary=_("« %(title)s » est retirée du catalogue le temps d'un nouvel examen."),
+        audience=_INITIATIVE_ASSOCIATION,
+        recipients=decided,
+    )
+    register_kind(
+        Kinds.COMMENTED,
+        label=_("Nouveau message dans une discussion"),
+        subject=_("Nouveau message : %(title)s"),
+        summary=_("%(actor)s a écrit dans la discussion de « %(title)s »."),
+        audience=_("L'autre partie de la discussion privée d'une initiative"),
+        bundle_subject=_("%(count)s nouveaux messages"),
+        recipients=commented,
+    )
+    register_recorded(Kinds.REVIEW_STARTED, label=_("Instruction commencée"))
+    register_recorded(Kinds.ARCHIVED, label=_("Initiative archivée"))
+    register_recorded(Kinds.EDITED, label=_("Initiative modifiée"))

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from initiatives.models import Comment, Initiative, StatusChange
 from initiatives.models import Status as S
+from initiatives.notifications import Kinds
 from initiatives.workflow import TRANSITIONS, TransitionConflict, TransitionError
-from members.models import Event
-from members.notifications import bundled
+from members.notifications.outbox import bundled
 from members.permissions import OFFICIAL_ROLES, STAFF_ROLES, Action, actor_for, can
 from members.services import event_record
 from referentials.models import Territory
@@ -112,13 +112,13 @@ def initiative_reject(*, initiative: Initiative, by, comment: str) -> StatusChan
 # Who is told of each event, and how: initiatives.notifications.
 
 TRANSITION_EVENTS = {
-    "submit": Event.Kind.SUBMITTED,
-    "start_review": Event.Kind.REVIEW_STARTED,
-    "request_changes": Event.Kind.CHANGES_REQUESTED,
-    "publish": Event.Kind.PUBLISHED,
-    "reject": Event.Kind.REJECTED,
-    "unpublish": Event.Kind.UNPUBLISHED,
-    "archive": Event.Kind.ARCHIVED,
+    "submit": Kinds.SUBMITTED,
+    "start_review": Kinds.REVIEW_STARTED,
+    "request_changes": Kinds.CHANGES_REQUESTED,
+    "publish": Kinds.PUBLISHED,
+    "reject": Kinds.REJECTED,
+    "unpublish": Kinds.UNPUBLISHED,
+    "archive": Kinds.ARCHIVED,
 }
 COMMENT_MAX_LENGTH = 5000
 
@@ -175,7 +175,7 @@ def initiative_assign(*, initiative: Initiative, assignee, by) -> bool:
     current._history_user = by
     current.save(update_fields=["assignee"])
     event_record(
-        kind=Event.Kind.ASSIGNED,
+        kind=Kinds.ASSIGNED,
         actor=by,
         organisation=initiative.lead_organisation,
         target=initiative,
@@ -195,7 +195,7 @@ class BulkAssignment:
 def initiatives_bulk_assign(*, initiatives, assignee, by) -> BulkAssignment:
     """Assign several initiatives at once; those that cannot be are reported, not fatal.
 
-    The assignee gets one email listing them all (members.notifications.bundled), and one
+    The assignee gets one email listing them all (members.notifications.outbox.bundled), and one
     in-app notification per initiative.
     """
     _check_assignee(assignee)
@@ -251,7 +251,7 @@ def comment_post(*, initiative: Initiative, author, body: str) -> Comment:
         body=body,
     )
     event_record(
-        kind=Event.Kind.COMMENTED,
+        kind=Kinds.COMMENTED,
         actor=author,
         organisation=initiative.lead_organisation,
         target=initiative,
@@ -328,7 +328,7 @@ def _record_outside_edit(initiative: Initiative, *, by, fields: list[str]) -> No
     if not _is_outside_edit(initiative, by):
         return
     event_record(
-        kind=Event.Kind.EDITED,
+        kind=Kinds.EDITED,
         actor=by,
         organisation=initiative.lead_organisation,
         target=initiative,

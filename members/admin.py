@@ -12,6 +12,8 @@ from members.models import (
     Organisation,
     User,
 )
+from members.notifications import delivery
+from members.notifications.registry import kind_label
 
 
 class MembershipInline(admin.TabularInline):
@@ -97,11 +99,16 @@ class InvitationAdmin(admin.ModelAdmin):
 class EventAdmin(admin.ModelAdmin):
     """The record of what happened: read-only."""
 
-    list_display = ["created_at", "kind", "actor", "organisation", "content_type", "object_id"]
+    list_display = ["created_at", "kind_name", "actor", "organisation", "content_type", "object_id"]
     list_filter = ["kind", "organisation"]
     search_fields = ["actor__email"]
     list_select_related = ["actor", "organisation", "content_type"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("nature"), ordering="kind")
+    def kind_name(self, obj):
+        """The kind's label, as its app registered it (members.notifications.registry)."""
+        return kind_label(obj.kind)
 
     def has_add_permission(self, request):
         return False
@@ -170,9 +177,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Envoyer de nouveau les courriels sélectionnés"))
     def resend(self, request, queryset):
-        from members.notifications_delivery import resend
-
-        count = resend(
+        count = delivery.resend(
             queryset.filter(channel=Notification.Channel.EMAIL).values_list("pk", flat=True)
         )
         self.message_user(

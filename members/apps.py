@@ -7,4 +7,9 @@ class MembersConfig(AppConfig):
     verbose_name = _("Membres")
 
     def ready(self):
-        from members import signals  # noqa: F401  (connects the login receiver)
+        from members import signals, tasks  # noqa: F401  (the login receiver; the tasks)
+        from members.notifications import accounts, digests
+        from members.notifications import tasks as notification_tasks  # noqa: F401
+
+        accounts.register()  # members' own kinds of notification
+        digests.register()

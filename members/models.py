@@ -227,24 +227,9 @@ class Event(models.Model):
     delivered from it even when the broker or a worker fails (an outbox).
     """
 
-    class Kind(models.TextChoices):
-        SUBMITTED = "submitted", _("Initiative soumise")
-        ASSIGNED = "assigned", _("Initiative assignée")
-        REVIEW_STARTED = "review_started", _("Instruction commencée")
-        CHANGES_REQUESTED = "changes_requested", _("Modifications demandées")
-        PUBLISHED = "published", _("Initiative publiée")
-        REJECTED = "rejected", _("Initiative refusée")
-        UNPUBLISHED = "unpublished", _("Initiative dépubliée")
-        ARCHIVED = "archived", _("Initiative archivée")
-        EDITED = "edited", _("Initiative modifiée")
-        COMMENTED = "commented", _("Nouveau message")
-        INVITED = "invited", _("Invitation envoyée")
-        MEMBER_JOINED = "member_joined", _("Invitation acceptée")
-        MEMBER_CHANGED = "member_changed", _("Rôle modifié")
-        MEMBER_REVOKED = "member_revoked", _("Membre retiré")
-        REPORT_READY = "report_ready", _("Rapport prêt")
-
-    kind = models.CharField(_("nature"), max_length=30, choices=Kind.choices)
+    # One of the kinds the apps register (members.notifications.registry), each in its own
+    # notifications.py; members.services.event_record refuses any other.
+    kind = models.CharField(_("nature"), max_length=30)
     actor = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
     )
@@ -268,13 +253,13 @@ class Event(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+        return f"{self.kind} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 # --- notifications ------------------------------------------------------------------------
 # What people are told, through which channel, and whether it went out. The rows are written
-# in the same transaction as the event they come from (members.notifications), so a message
-# is never lost when the broker or a worker fails: a periodic sweep sends what is left.
+# in the same transaction as the event they come from (members.notifications.outbox), so a
+# message is never lost when the broker or a worker fails: a periodic sweep sends what is left.
 
 
 class Notification(models.Model):

@@ -18,24 +18,23 @@ import os
 import time
 import uuid
 
+import redis
+from celery import Celery, current_app
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core import mail
+from django.db import connections
+from django.test.utils import override_settings
+
+from members.models import Notification, User
+from members.notifications.accounts import Kinds
+from members.notifications.delivery import enqueue  # its module defines the delivery tasks
+
 TARGET_SECONDS = 20.0
 
 
 def bench_notifications(count: int = 1000, *, broker_url: str | None = None) -> dict:
     """Deliver `count` notifications with one worker; returns timings in seconds."""
-    import redis
-    from celery import Celery
-    from celery.contrib.testing.worker import start_worker
-    from django.conf import settings
-    from django.core import mail
-    from django.db import connections
-    from django.test.utils import override_settings
-
-    from committee.celery import app as project_app
-    from members import tasks  # noqa: F401 - registers the shared tasks with the bench's app
-    from members.models import Notification, User
-    from members.notifications import enqueue
-
     broker_url = broker_url or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13"
     queue = f"cnpe-bench-notifications-{uuid.uuid4().hex}"
     app = Celery(
@@ -50,6 +49,8 @@ def bench_notifications(count: int = 1000, *, broker_url: str | None = None) -> 
         task_default_queue=queue,
         worker_hijack_root_logger=False,
     )
+    # The app current when called (the project's): made current again afterwards.
+    previous_app = current_app._get_current_object()
     tag = uuid.uuid4().hex[:12]
     quiet = [logging.getLogger(name) for name in ("celery.app.trace", "celery.worker.strategy")]
     previous_levels = [logger.level for logger in quiet]
@@ -66,7 +67,7 @@ def bench_notifications(count: int = 1000, *, broker_url: str | None = None) -> 
             rows = Notification.objects.bulk_create(
                 Notification(
                     recipient=user,
-                    kind="security",
+                    kind=Kinds.SECURITY,
                     channel=Notification.Channel.EMAIL,
                     status=Notification.Status.PENDING,
                     delivery_key=f"bench:{tag}:{n}",
@@ -96,8 +97,8 @@ def bench_notifications(count: int = 1000, *, broker_url: str | None = None) -> 
                         time.sleep(0.05)
                     delivered = time.perf_counter() - started
             finally:
-                project_app.set_current()
-                project_app.set_default()
+                previous_app.set_current()
+                previous_app.set_default()
             emails = len(mail.outbox)
             mail.outbox = []
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from datetime import timedelta
@@ -11,16 +10,14 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from members.invitations import invitation_token, token_hash
 from members.models import (
     Event,
     FailingAddress,
@@ -32,7 +29,9 @@ from members.models import (
     Organisation,
     User,
 )
-from members.notifications import event_fan_out
+from members.notifications.accounts import Kinds
+from members.notifications.outbox import event_fan_out, notification_queue
+from members.notifications.registry import registered
 from members.permissions import Action, actor_for, can
 
 logger = logging.getLogger(__name__)
@@ -48,10 +47,12 @@ def event_record(
 ) -> Event:
     """Record an event in the caller's transaction, with the notifications it causes.
 
+    `kind` is one an app registered (its notifications.py): any other raises UnknownKind.
     The notifications are written in the same transaction (the outbox): they exist exactly
     when the change does, and their emails are queued once it commits
-    (members.notifications).
+    (members.notifications.outbox).
     """
+    registered(kind)
     event = Event.objects.create(
         kind=kind,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -66,25 +67,6 @@ def event_record(
     return event
 
 
-def email_after_commit(*, to: list[str], subject: str, body: str) -> None:
-    """Send a plain email once the transaction has committed; never fail the request.
-
-    Not retried if the mail server fails: prefer members.notifications.notification_send,
-    which goes through the notification outbox (retries, sweep, failing addresses).
-    """
-    recipients = sorted({address for address in to if address})
-    if not recipients:
-        return
-
-    def send():
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-        except Exception:  # an SMTP failure must not reach the user's request
-            logger.exception("Email %r to %s not sent", subject, recipients)
-
-    transaction.on_commit(send)
-
-
 # --- invitations and team management ------------------------------------------------------
 
 
@@ -94,10 +76,6 @@ class InvitationError(Exception):
 
 class MembershipError(Exception):
     """A change to a team that the rules refuse; the message is meant for the user."""
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def role_fits(organisation: Organisation, role: str) -> bool:
@@ -160,9 +138,10 @@ def invitation_create(
             token = invitation_token(invitation)
             invitation.token_hash = token_hash(token)
             invitation.save(update_fields=["token_hash"])
-            # The invitee is told by the notification of this event (members.notifications).
+            # The invitee is told by the notification of this event
+            # (members.notifications.accounts).
             event_record(
-                kind=Event.Kind.INVITED,
+                kind=Kinds.INVITED,
                 actor=by,
                 organisation=organisation,
                 target=invitation,
@@ -171,33 +150,6 @@ def invitation_create(
     except IntegrityError as error:  # two invitations to the same address at once
         raise InvitationError(_("Une invitation vient d'être envoyée à cette adresse.")) from error
     return invitation, token
-
-
-def invitation_token(invitation: Invitation) -> str:
-    """The invitation's token, derived from the row and the secret key.
-
-    So the email can be written (or written again, by a retry) without the token ever being
-    stored: the database holds only its hash, and the hash alone does not give the link.
-    """
-    value = f"{invitation.pk}:{invitation.created_at.isoformat()}:{invitation.email}"
-    return salted_hmac("members.Invitation.token", value, algorithm="sha256").hexdigest()
-
-
-def invitation_url(token: str) -> str:
-    return settings.SITE_URL + reverse("members:invitation", args=[token])
-
-
-def invitation_email_context(invitation: Invitation) -> dict:
-    """What the invitation email needs beyond the notification's data: the link (rebuilt,
-    never stored) and dates in the active language."""
-    token = invitation_token(invitation)
-    if invitation.token_hash != token_hash(token):  # the secret key changed since
-        Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash(token))
-    return {
-        "invitation_url": invitation_url(token),
-        "expires": date_format(timezone.localtime(invitation.expires_at), "j F Y à H:i"),
-        "role": invitation.get_role_display(),
-    }
 
 
 def invitation_for_token(token: str) -> Invitation | None:
@@ -270,7 +222,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
             user=user, organisation=organisation, role=invitation.role
         )
         event_record(
-            kind=Event.Kind.MEMBER_JOINED,
+            kind=Kinds.MEMBER_JOINED,
             actor=user,
             organisation=organisation,
             target=membership,
@@ -325,7 +277,7 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> None:
         if not revoked:
             raise InvitationError(_("Cette invitation a déjà été acceptée ou annulée."))
         event_record(
-            kind=Event.Kind.MEMBER_REVOKED,
+            kind=Kinds.MEMBER_REVOKED,
             actor=by,
             organisation=invitation.organisation,
             target=invitation,
@@ -386,7 +338,7 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
         membership.role = role
         membership.save(update_fields=["role"])
         event_record(
-            kind=Event.Kind.MEMBER_CHANGED,
+            kind=Kinds.MEMBER_CHANGED,
             actor=by,
             organisation=organisation,
             target=membership,
@@ -411,7 +363,7 @@ def membership_revoke(*, membership: Membership, by: User) -> None:
             raise PermissionDenied
         _refuse_if_last_manager(membership, by=by)
         event_record(
-            kind=Event.Kind.MEMBER_REVOKED,
+            kind=Kinds.MEMBER_REVOKED,
             actor=by,
             organisation=organisation,
             target=membership.user,
@@ -542,22 +494,15 @@ def inactive_accounts_sweep(*, now=None) -> dict[str, int]:
 
 
 def _inactivity_email(user: User, *, deadline) -> None:
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        subject = _("Votre compte sur le portail du comité sera anonymisé")
-        body = _(
-            "Bonjour,\n\n"
-            "Vous ne vous êtes pas connecté au portail du comité des partenaires du numérique "
-            "pour l'éducation depuis plus de %(days)s jours. Pour protéger vos données "
-            "personnelles, votre compte sera anonymisé le %(deadline)s si vous ne vous "
-            "connectez pas d'ici là. Ce que vous avez publié restera en ligne, au nom de "
-            "votre organisation.\n\n"
-            "Pour garder votre compte, il suffit de vous connecter :\n%(url)s\n"
-        ) % {
-            "days": settings.INACTIVITY_WARNING_DAYS,
-            "deadline": date_format(timezone.localtime(deadline), "j F Y"),
-            "url": settings.SITE_URL + reverse("account_login"),
-        }
-    email_after_commit(to=[user.email], subject=str(subject), body=str(body))
+    """Through the outbox (retried, swept), in the account's language; it cannot be turned
+    off (members.notifications.accounts)."""
+    notification_queue(
+        kind=Kinds.ACCOUNT_INACTIVE,
+        user=user,
+        delivery_key=f"inactivity:{user.pk}:{deadline.isoformat()}",
+        path=reverse("account_login"),
+        data={"days": settings.INACTIVITY_WARNING_DAYS, "deadline": deadline.isoformat()},
+    )
 
 
 def demo_totp_setup(*, user: User, secret: str):

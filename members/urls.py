@@ -1,6 +1,7 @@
 from django.urls import path
 
-from members import views, views_notifications
+from members import views
+from members.notifications import views as notification_views
 
 app_name = "members"
 
@@ -21,27 +22,27 @@ urlpatterns = [
     path("compte/supprimer/", views.account_delete, name="account_delete"),
 ]
 
-# Notifications: the centre, preferences and one-click unsubscribe (views_notifications).
+# Notifications: the centre, preferences and one-click unsubscribe (members.notifications).
 urlpatterns += [
-    path("notifications/", views_notifications.notification_list, name="notifications"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
     path(
         "notifications/<int:pk>/lue/",
-        views_notifications.notification_read,
+        notification_views.notification_read,
         name="notification_read",
     ),
     path(
         "notifications/tout-lu/",
-        views_notifications.notifications_read_all,
+        notification_views.notifications_read_all,
         name="notifications_read_all",
     ),
     path(
         "notifications/preferences/",
-        views_notifications.notification_preferences,
+        notification_views.notification_preferences,
         name="notification_preferences",
     ),
     path(
         "notifications/desabonner/<str:token>/",
-        views_notifications.notification_unsubscribe,
+        notification_views.notification_unsubscribe,
         name="notification_unsubscribe",
     ),
 ]

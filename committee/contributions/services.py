@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from committee.axes import Axis
 from committee.contributions.models import Contribution, ContributionDocument
-from committee.plan.services.base import Events, require
+from committee.contributions.notifications import Kinds
+from committee.plan.services.base import require
 from members.models import Organisation
 from members.permissions import Action as Can
 from members.services import event_record
@@ -93,9 +94,7 @@ def contribution_publish(*, contribution: Contribution, by) -> Contribution:
     current.status = Contribution.Status.PUBLISHED
     current.published_at = timezone.now()
     current.save(update_fields=["status", "published_at", "updated_at"])
-    event_record(
-        kind=Events.CONTRIBUTION_PUBLISHED, actor=by, target=current, data={"slug": current.slug}
-    )
+    event_record(kind=Kinds.PUBLISHED, actor=by, target=current, data={"slug": current.slug})
     contribution.status, contribution.published_at = current.status, current.published_at
     return current
 
@@ -110,9 +109,7 @@ def contribution_unpublish(*, contribution: Contribution, by) -> Contribution:
     current.status = Contribution.Status.DRAFT
     current.published_at = None
     current.save(update_fields=["status", "published_at", "updated_at"])
-    event_record(
-        kind=Events.CONTRIBUTION_UNPUBLISHED, actor=by, target=current, data={"slug": current.slug}
-    )
+    event_record(kind=Kinds.UNPUBLISHED, actor=by, target=current, data={"slug": current.slug})
     contribution.status, contribution.published_at = current.status, None
     return current
 

@@ -6,11 +6,12 @@ criteria: the catalogue's own filters (initiatives.catalogue.filters.CatalogueFi
 published initiatives. Saved criteria that no longer validate (a code that disappeared)
 send nothing rather than a broader list.
 
-The email goes through the notification outbox (members.notifications.notification_queue):
-retried, swept, never sent to a failing address. Idempotent: each subscription is handled
-under a row lock, and `last_notified_at` moves in the same transaction as the email is
-written, so a second run finds nothing new. Initiatives published in the last few minutes
-wait for the next run (a publication still committing must not be skipped).
+The email goes through the notification outbox (members.notifications.outbox; its kind is
+declared in committee.public.notifications): retried, swept, never sent to a failing
+address. Idempotent: each subscription is handled under a row lock, and `last_notified_at`
+moves in the same transaction as the email is written, so a second run finds nothing new.
+Initiatives published in the last few minutes wait for the next run (a publication still
+committing must not be skipped).
 """
 
 from __future__ import annotations
@@ -21,12 +22,17 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 
+from committee.public.links import subscription_links
 from committee.public.models import SearchSubscription
+from committee.public.notifications import Kinds
+from committee.public.selectors import search_description
 from initiatives.catalogue.filters import CatalogueFilterSet
 from initiatives.selectors import published_initiatives
-from members.notifications import notification_queue
+from members.notifications.outbox import notification_queue
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +75,6 @@ def search_alerts_send(*, now=None) -> dict[str, int]:
 
 
 def _alert(pk: int, until) -> str:
-    from committee.public.selectors import search_description
-    from committee.public.services import subscription_links
-
     with transaction.atomic():
         subscription = (
             SearchSubscription.objects.select_for_update()
@@ -97,8 +100,9 @@ def _alert(pk: int, until) -> str:
             ]
         links = subscription_links(subscription=subscription)
         notification_queue(
-            kind="search_alert",
+            kind=Kinds.SEARCH_ALERT,
             email=subscription.email,
+            language=settings.LANGUAGE_CODE,
             delivery_key=f"search:{subscription.pk}:{until.isoformat()}",
             data={
                 "count": total,
@@ -125,9 +129,6 @@ def _alert(pk: int, until) -> str:
 
 
 def _catalogue_url(params: dict) -> str:
-    from django.urls import reverse
-    from django.utils.http import urlencode
-
     query = urlencode(sorted((params or {}).items()))
     return settings.SITE_URL + reverse("initiatives:catalogue") + (f"?{query}" if query else "")
 

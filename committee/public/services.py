@@ -1,69 +1,28 @@
 """Writes of the committee's public side: following a catalogue search by email.
 
 Double opt-in without an account. The links' tokens are derived from the subscription and
-the secret key (so the alerts sent later can carry the same unsubscribe link, and a second
-request re-sends the same confirmation link); only their hashes are stored, so reading the
-database does not give them.
+the secret key (committee.public.links); only their hashes are stored. The confirmation
+email goes through the notification outbox (committee.public.notifications).
 """
 
 from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext as _
 
+from committee.public.links import links_and_changes
 from committee.public.models import SearchSubscription
-from committee.public.selectors import CONFIRM, UNSUBSCRIBE, token_hash
-from members.services import email_after_commit
+from committee.public.notifications import Kinds
+from committee.public.selectors import token_hash
+from members.notifications.outbox import notification_queue
 
 # Confirmation emails sent to one address within an hour, whatever the searches.
 EMAILS_PER_ADDRESS_PER_HOUR = 5
 RESEND_AFTER_SECONDS = 60
-
-
-def _token(subscription: SearchSubscription, purpose: str) -> str:
-    value = f"{subscription.pk}:{subscription.created_at.isoformat()}"
-    return salted_hmac(
-        f"committee.SearchSubscription.{purpose}", value, algorithm="sha256"
-    ).hexdigest()
-
-
-def _links(subscription: SearchSubscription) -> tuple[dict[str, str], list[str]]:
-    """The links, and the hash fields set on the instance that need saving."""
-    confirm, unsubscribe = _token(subscription, CONFIRM), _token(subscription, UNSUBSCRIBE)
-    changed = []
-    for name, value in (
-        ("confirm_token_hash", token_hash(confirm)),
-        ("unsubscribe_token_hash", token_hash(unsubscribe)),
-    ):
-        if getattr(subscription, name) != value:
-            setattr(subscription, name, value)
-            changed.append(name)
-    links = {
-        "confirm": settings.SITE_URL + reverse("follow_confirm", kwargs={"token": confirm}),
-        "unsubscribe": settings.SITE_URL
-        + reverse("follow_unsubscribe", kwargs={"token": unsubscribe}),
-    }
-    return links, changed
-
-
-def subscription_links(*, subscription: SearchSubscription) -> dict[str, str]:
-    """Absolute confirmation and unsubscribe URLs of a subscription, for its emails.
-
-    Should the secret key have changed since the subscription was made, the stored hashes
-    are brought up to date, so the links of the next emails work.
-    """
-    links, changed = _links(subscription)
-    if changed:
-        subscription.save(update_fields=changed)
-    return links
 
 
 def _address_allowance(email: str) -> bool:
@@ -77,41 +36,19 @@ def _address_allowance(email: str) -> bool:
 
 
 def _send_confirmation(
-    subscription: SearchSubscription, description: list[tuple[str, str]], links: dict
+    subscription: SearchSubscription, description: list[tuple[str, str]], *, now
 ) -> None:
-    criteria = "\n".join(f"- {label} : {value}" for label, value in description) or _(
-        "- toutes les initiatives publiées"
+    """Queue the confirmation (or, for a search already followed, the reminder that it is),
+    in the visitor's language; its links are rebuilt when it is rendered, never stored."""
+    notification_queue(
+        kind=Kinds.SEARCH_FOLLOWED if subscription.confirmed_at else Kinds.SEARCH_CONFIRM,
+        email=subscription.email,
+        delivery_key=f"search-confirm:{subscription.pk}:{now.isoformat()}",
+        data={
+            "subscription": subscription.pk,
+            "criteria": [[str(label), str(value)] for label, value in description],
+        },
     )
-    if subscription.confirmed_at:
-        subject = _("Vous suivez déjà cette recherche")
-        intro = _(
-            "Vous suivez déjà cette recherche d'initiatives territoriales ; vous recevrez un "
-            "courriel lorsque de nouvelles initiatives y correspondront."
-        )
-        action = ""
-    else:
-        subject = _("Confirmez le suivi de votre recherche")
-        intro = _(
-            "Vous avez demandé à être prévenu par courriel des nouvelles initiatives "
-            "territoriales correspondant à cette recherche."
-        )
-        action = _(
-            "Pour confirmer, ouvrez ce lien puis validez :\n%(link)s\n\n"
-            "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : "
-            "aucun courriel ne vous sera envoyé."
-        ) % {"link": links["confirm"]}
-    body = "\n\n".join(
-        part
-        for part in (
-            intro,
-            _("Critères :") + "\n" + criteria,
-            action,
-            _("Pour ne plus suivre cette recherche :") + "\n" + links["unsubscribe"],
-            _("Comité des partenaires du numérique pour l'éducation"),
-        )
-        if part
-    )
-    email_after_commit(to=[subscription.email], subject=subject, body=body)
 
 
 def _active(email: str, params: dict):
@@ -144,14 +81,14 @@ def subscription_request(
                 )
         except IntegrityError:  # a concurrent identical request won
             subscription = _active(email, params).get()
-    links, changed = _links(subscription)
+    changed = links_and_changes(subscription)[1]  # the hashes of the links, if not set yet
     now = timezone.now()
     recently = (
         subscription.confirmation_sent_at
         and (now - subscription.confirmation_sent_at).total_seconds() < RESEND_AFTER_SECONDS
     )
     if not recently and _address_allowance(email):
-        _send_confirmation(subscription, description, links)
+        _send_confirmation(subscription, description, now=now)
         subscription.confirmation_sent_at = now
         changed.append("confirmation_sent_at")
     if changed:

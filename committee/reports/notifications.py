@@ -1,9 +1,7 @@
-"""Who hears of the committee's events; registered in CommitteeConfig.ready().
+"""The kind of notification of reports; registered in CommitteeConfig.ready().
 
-- report ready → the official who ordered it (link to their reports page);
-- the officials' weekly digest (committee.steering.digest) is a prepared email of kind
-  `weekly_digest`, sent with members.notifications.notification_send: officials may turn
-  it off (preferences, or the unsubscribe link it carries).
+- report ready → the official who ordered it (link to their reports page); a report deleted
+  or expired before the email goes out is not announced.
 """
 
 from __future__ import annotations
@@ -14,14 +12,19 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from committee.reports.models import Report
 from members.models import Event
-from members.notifications import (
+from members.notifications.registry import (
+    MINISTRY,
     NotificationCancelled,
     Recipient,
     event_target,
     register_kind,
-    register_rule,
 )
+
+
+class Kinds:
+    REPORT_READY = "report_ready"
 
 
 def report_ready(event: Event) -> list[Recipient]:
@@ -42,8 +45,6 @@ def report_ready(event: Event) -> list[Recipient]:
 
 def report_ready_context(notification) -> dict:
     """Dates in the recipient's language; a report already deleted is not announced."""
-    from committee.reports.models import Report
-
     report = Report.objects.filter(pk=(notification.data or {}).get("report_id")).first()
     if report is None or report.status != Report.Status.DONE or report.purged_at is not None:
         raise NotificationCancelled
@@ -58,12 +59,13 @@ def report_ready_context(notification) -> dict:
 
 
 def register() -> None:
-    register_rule(Event.Kind.REPORT_READY, report_ready, context=report_ready_context)
     register_kind(
-        "weekly_digest",
-        sides=("ministry",),
-        label=_("Point hebdomadaire du comité"),
-        subject=_("Point hebdomadaire du comité"),
-        summary=_("Le point hebdomadaire du comité."),
-        audience=_("Les instructeurs et le secrétariat du ministère, le lundi matin"),
+        Kinds.REPORT_READY,
+        sides=(MINISTRY,),
+        label=_("Rapport prêt"),
+        subject=_("Votre rapport est prêt : %(report)s"),
+        summary=_("Le rapport « %(report)s » que vous avez commandé est prêt."),
+        audience=_("L'agent qui a commandé le rapport"),
+        recipients=report_ready,
+        context=report_ready_context,
     )

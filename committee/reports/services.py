@@ -31,8 +31,10 @@ from django.utils.translation import gettext as _
 
 from committee.reports.builders import BUILDERS, ReportBuildError
 from committee.reports.models import Report
+from committee.reports.notifications import Kinds
 from committee.steering import statistics
-from members.models import Event, User
+from members.models import User
+from members.notifications.delivery import ENQUEUE_RETRY_POLICY
 from members.permissions import Action, actor_for, can
 from members.services import event_record
 from referentials.models import Territory
@@ -138,7 +140,6 @@ def report_enqueue(*, report_id: int) -> bool:
     from kombu.exceptions import OperationalError as BrokerError
 
     from committee.reports.tasks import build_report
-    from members.notifications import ENQUEUE_RETRY_POLICY
 
     try:
         build_report.apply_async((report_id,), retry=True, retry_policy=ENQUEUE_RETRY_POLICY)
@@ -307,11 +308,11 @@ def _finish(report: Report, stored: str) -> str:
 def _announce(report: Report) -> None:
     """Record REPORT_READY, in the transaction that marks the report done.
 
-    The notifications' outbox (members.notifications, rule in committee.reports.notifications)
+    The notifications' outbox (members.notifications, kind in committee.reports.notifications)
     turns it into the requester's email, with the link to their reports, once committed.
     """
     event_record(
-        kind=Event.Kind.REPORT_READY,
+        kind=Kinds.REPORT_READY,
         target=report,
         data={"kind": report.kind, "report_id": report.pk},
     )

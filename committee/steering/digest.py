@@ -24,9 +24,11 @@ from django.utils.translation import ngettext
 
 from committee.steering import statistics
 from committee.steering.models import DigestDelivery
+from committee.steering.notifications import Kinds
 from initiatives.models import Initiative
 from initiatives.models import Status as S
 from initiatives.review_filters import officials, with_waiting_since
+from members.notifications.outbox import notification_send
 
 LISTED = 15  # items listed per section; the rest is counted
 
@@ -181,8 +183,6 @@ def digest_email(digest: Digest) -> tuple[str, str]:
 
 def digest_send(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Send this week's digest to every official who has not had it yet."""
-    from members.notifications import notification_send
-
     now = now or timezone.now()
     digest = digest_content(now=now)
     if digest.is_empty:
@@ -198,7 +198,7 @@ def digest_send(*, now: datetime.datetime | None = None) -> dict[str, int]:
                 # Delivered like any notification: retried, swept, and officials may turn
                 # the weekly digest off in their preferences.
                 notification_send(
-                    kind="weekly_digest",
+                    kind=Kinds.WEEKLY_DIGEST,
                     user=user,
                     subject=subject,
                     text=body,

@@ -9,6 +9,7 @@ from django.db import close_old_connections, connection
 from django.urls import reverse
 
 from initiatives.models import Initiative, StatusChange
+from initiatives.notifications import Kinds
 from initiatives.services import initiative_transition
 from initiatives.workflow import TransitionConflict
 from members.models import Event
@@ -72,7 +73,7 @@ def test_the_second_decision_on_a_stale_page_is_refused_with_409(
     initiative.refresh_from_db()
     assert initiative.status == S.PUBLISHED
     assert list(StatusChange.objects.values_list("to_status", "by")) == [(S.PUBLISHED, reviewer.pk)]
-    assert not Event.objects.filter(kind=Event.Kind.REJECTED).exists()
+    assert not Event.objects.filter(kind=Kinds.REJECTED).exists()
     assert [m.subject for m in mailoutbox if "refusée" in m.subject] == []
 
 
@@ -166,4 +167,4 @@ def test_two_officials_deciding_at_the_same_instant_one_wins(association, review
     initiative.refresh_from_db()
     assert initiative.status == {"publish": S.PUBLISHED, "reject": S.REJECTED}[winner]
     assert StatusChange.objects.count() == 1
-    assert Event.objects.filter(kind__in=[Event.Kind.PUBLISHED, Event.Kind.REJECTED]).count() == 1
+    assert Event.objects.filter(kind__in=[Kinds.PUBLISHED, Kinds.REJECTED]).count() == 1

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from initiatives.documents import sanitise_filename, validate_upload
 from initiatives.models import Document, Initiative
+from initiatives.notifications import Kinds
 from members.models import Event
 from tests import factories as f
 from tests.mfa import give_totp
@@ -294,7 +295,7 @@ def test_the_secretariat_adds_a_document_to_a_published_initiative_and_it_is_rec
     upload(client, initiative, PDF, "a.pdf")
 
     assert Document.objects.filter(initiative=initiative).count() == 1
-    event = Event.objects.get(kind=Event.Kind.EDITED)
+    event = Event.objects.get(kind=Kinds.EDITED)
     assert event.data["fields"] == ["documents"]
 
 

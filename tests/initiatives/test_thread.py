@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from initiatives.models import Comment, Initiative
+from initiatives.notifications import Kinds
 from members.models import Event, Membership
 from tests import factories as f
 
@@ -55,7 +56,7 @@ def test_a_contributor_writes_and_every_official_is_told_when_nobody_is_assigned
         association,
         "Le budget est joint.",
     )
-    event = Event.objects.get(kind=Event.Kind.COMMENTED)
+    event = Event.objects.get(kind=Kinds.COMMENTED)
     assert (event.actor, event.organisation, event.object_id) == (
         contributor,
         association,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Event, Invitation, Membership, User
+from members.notifications.accounts import Kinds
 from members.services import InvitationError, invitation_accept, invitation_create
 from tests import factories as f
 from tests.mfa import give_totp
@@ -67,7 +68,7 @@ def test_invitation_full_path(admin_client, association, django_capture_on_commi
     assert message.to == ["nouvelle@example.org"]
     assert "http://127.0.0.1:8000/invitation/" in message.body
     path = link_path(message)
-    assert Event.objects.filter(kind=Event.Kind.INVITED, organisation=association).exists()
+    assert Event.objects.filter(kind=Kinds.INVITED, organisation=association).exists()
 
     admin_client.logout()
     page = admin_client.get(path)
@@ -82,7 +83,7 @@ def test_invitation_full_path(admin_client, association, django_capture_on_commi
     assert EmailAddress.objects.get(user=user).verified
     assert Membership.objects.get(user=user, organisation=association).role == "contributor"
     assert admin_client.session["_auth_user_id"] == str(user.pk)
-    assert Event.objects.filter(kind=Event.Kind.MEMBER_JOINED, actor=user).exists()
+    assert Event.objects.filter(kind=Kinds.MEMBER_JOINED, actor=user).exists()
 
     admin_client.logout()
     again = admin_client.get(path)
@@ -331,7 +332,7 @@ def test_admin_changes_a_role(admin_client, contributor, association_admin):
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.role == "admin"
-    event = Event.objects.get(kind=Event.Kind.MEMBER_CHANGED)
+    event = Event.objects.get(kind=Kinds.MEMBER_CHANGED)
     assert event.actor == association_admin
     assert event.data == {"user": contributor.pk, "from": "contributor", "to": "admin"}
 
@@ -348,7 +349,7 @@ def test_admin_revokes_a_member(admin_client, contributor):
     response = admin_client.post(reverse("members:member_revoke", args=[membership.pk]))
     assert response.status_code == 302
     assert not Membership.objects.filter(pk=membership.pk).exists()
-    assert Event.objects.filter(kind=Event.Kind.MEMBER_REVOKED).count() == 1
+    assert Event.objects.filter(kind=Kinds.MEMBER_REVOKED).count() == 1
     assert User.objects.filter(pk=contributor.pk).exists()  # the account stays
 
 
@@ -361,9 +362,7 @@ def test_last_admin_cannot_be_removed_or_demoted(admin_client, association_admin
     admin_client.post(reverse("members:member_role", args=[membership.pk]), {"role": "contributor"})
     membership.refresh_from_db()
     assert membership.role == "admin"
-    assert not Event.objects.filter(
-        kind__in=[Event.Kind.MEMBER_CHANGED, Event.Kind.MEMBER_REVOKED]
-    ).exists()
+    assert not Event.objects.filter(kind__in=[Kinds.MEMBER_CHANGED, Kinds.MEMBER_REVOKED]).exists()
 
 
 def test_an_admin_with_a_colleague_may_step_down(admin_client, association, association_admin):

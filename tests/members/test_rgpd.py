@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.models import Comment, Initiative
-from members.models import Invitation, Membership, User
+from members.models import Invitation, Membership, Notification, User
+from members.notifications.accounts import Kinds
 from members.services import (
     inactive_accounts_sweep,
     invitation_create,
@@ -217,6 +218,10 @@ def test_sweep_warns_then_anonymises_after_the_grace_period(
         assert inactive_accounts_sweep(now=now)["warned"] == 1
     assert [message.to for message in mail.outbox] == [["dormeur@example.org"]]
     assert "anonymisé" in mail.outbox[0].body
+    # Through the outbox, like every email (retried, swept), and it cannot be turned off.
+    warning = Notification.objects.get(recipient=sleeper)
+    assert (warning.kind, warning.status) == (Kinds.ACCOUNT_INACTIVE, Notification.Status.SENT)
+    assert "List-Unsubscribe" not in mail.outbox[0].extra_headers
     sleeper.refresh_from_db()
     assert sleeper.inactivity_warned_at == now
 

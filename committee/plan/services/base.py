@@ -1,5 +1,6 @@
-"""What every write on the plan shares: the permission check, the update log, the event
-kinds it records, and how dates and numbers are written in the log."""
+"""What every write on the plan shares: the permission check, the update log, and how dates
+and numbers are written in the log. The event kinds the plan records are declared in
+committee.plan.notifications."""
 
 from __future__ import annotations
 
@@ -20,18 +21,6 @@ ACCOUNT_MAX_LENGTH = 4000
 
 
 COMMENT_MAX_LENGTH = 4000
-
-
-class Events:
-    """Kinds of members.Event recorded by the plan (free text kinds of the outbox)."""
-
-    REPORT_SUBMITTED = "plan_report_submitted"
-    REPORT_ACCEPTED = "plan_report_accepted"
-    REPORT_RETURNED = "plan_report_returned"
-    REVIEW_OPENED = "plan_review_opened"
-    REVIEW_CLOSED = "plan_review_closed"
-    CONTRIBUTION_PUBLISHED = "contribution_published"
-    CONTRIBUTION_UNPUBLISHED = "contribution_unpublished"
 
 
 def require(user, permission: Can, obj=None) -> None:

@@ -1,5 +1,6 @@
 """Partner reports: the staff of a lead partner report; an official accepts (the plan changes)
-or sends the report back (nothing changes)."""
+or sends the report back (nothing changes). Each step is an event whose notifications (the
+secretariat, then the author) are declared in committee.plan.notifications."""
 
 from __future__ import annotations
 
@@ -19,11 +20,11 @@ from committee.plan.models import (
     Milestone,
     PartnerReport,
 )
+from committee.plan.notifications import Kinds
 from committee.plan.services.actions import link_evidence, mark_reached
 from committee.plan.services.base import (
     ACCOUNT_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
-    Events,
     date_text,
     log_update,
     number_text,
@@ -33,10 +34,10 @@ from committee.plan.services.indicators import indicators_refresh, store_value
 from committee.plan.services.progress import action_progress_recompute
 from initiatives.models import Initiative
 from initiatives.models import Status as S
-from members.models import Membership, Organisation
+from members.models import Organisation
 from members.permissions import Action as Can
 from members.permissions import actor_for
-from members.services import email_after_commit, event_record
+from members.services import event_record
 
 
 def reporting_organisations(user, action: Action) -> list[Organisation]:
@@ -113,25 +114,12 @@ def partner_report_submit(
         account=account,
     )
     report.initiatives.set(initiatives)
-    event_record(
-        kind=Events.REPORT_SUBMITTED,
+    event_record(  # the secretariat is told (committee.plan.notifications)
+        kind=Kinds.REPORT_SUBMITTED,
         actor=by,
         organisation=organisation,
         target=report,
         data={"action": action.code},
-    )
-    secretariat = Membership.objects.filter(
-        role=Membership.Role.SECRETARIAT, user__is_active=True
-    ).values_list("user__email", flat=True)
-    email_after_commit(
-        to=list(secretariat),
-        subject=_("Compte rendu de %(org)s sur l'action %(code)s")
-        % {"org": organisation.acronym, "code": action.code},
-        body=_(
-            "%(org)s a transmis un compte rendu sur l'action %(code)s — %(title)s.\n"
-            "Il est à examiner dans le pilotage du plan d'action."
-        )
-        % {"org": organisation.acronym, "code": action.code, "title": action.title},
     )
     return report
 
@@ -144,11 +132,6 @@ def _locked_submitted(report: PartnerReport) -> PartnerReport:
             % {"status": current.get_status_display()}
         )
     return current
-
-
-def _tell_author(report: PartnerReport, *, subject: str, body: str) -> None:
-    if report.author_id and report.author.is_active:
-        email_after_commit(to=[report.author.email], subject=subject, body=body)
 
 
 @transaction.atomic
@@ -197,18 +180,12 @@ def partner_report_accept(*, report: PartnerReport, by, comment: str = "") -> Pa
     current.save(update_fields=["status", "reviewer", "reviewed_at", "review_comment"])
     indicators_refresh(actions=[action])
     action_progress_recompute(action=action)
-    event_record(
-        kind=Events.REPORT_ACCEPTED,
+    event_record(  # the author is told (committee.plan.notifications)
+        kind=Kinds.REPORT_ACCEPTED,
         actor=by,
         organisation=current.organisation,
         target=current,
         data={"action": action.code, "applied": [str(item) for item in applied]},
-    )
-    _tell_author(
-        current,
-        subject=_("Votre compte rendu sur l'action %(code)s est accepté") % {"code": action.code},
-        body=_("Le plan d'action public en tient compte désormais.")
-        + (f"\n\n{current.review_comment}" if current.review_comment else ""),
     )
     report.__dict__.update(
         {k: getattr(current, k) for k in ("status", "reviewer_id", "reviewed_at", "review_comment")}
@@ -231,18 +208,12 @@ def partner_report_return(*, report: PartnerReport, by, comment: str) -> Partner
     current.reviewed_at = timezone.now()
     current.review_comment = comment[:COMMENT_MAX_LENGTH]
     current.save(update_fields=["status", "reviewer", "reviewed_at", "review_comment"])
-    event_record(
-        kind=Events.REPORT_RETURNED,
+    event_record(  # the author is told, with the comment (committee.plan.notifications)
+        kind=Kinds.REPORT_RETURNED,
         actor=by,
         organisation=current.organisation,
         target=current,
         data={"action": current.action.code, "comment": comment},
-    )
-    _tell_author(
-        current,
-        subject=_("Votre compte rendu sur l'action %(code)s vous est renvoyé")
-        % {"code": current.action.code},
-        body=current.review_comment,
     )
     report.__dict__.update(
         {k: getattr(current, k) for k in ("status", "reviewer_id", "reviewed_at", "review_comment")}

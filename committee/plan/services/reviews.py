@@ -19,7 +19,8 @@ from committee.plan.models import (
     Milestone,
     PlanReview,
 )
-from committee.plan.services.base import COMMENT_MAX_LENGTH, Events, date_text, require
+from committee.plan.notifications import Kinds
+from committee.plan.services.base import COMMENT_MAX_LENGTH, date_text, require
 from committee.plan.services.indicators import indicators_refresh
 from initiatives.models import Initiative
 from initiatives.models import Status as S
@@ -132,7 +133,7 @@ def plan_review_open(*, by, title: str, held_on: datetime.date) -> PlanReview:
     review = PlanReview.objects.create(
         title=title[:200], held_on=held_on, opened_by=by, snapshot=plan_snapshot()
     )
-    event_record(kind=Events.REVIEW_OPENED, actor=by, target=review, data={"title": review.title})
+    event_record(kind=Kinds.REVIEW_OPENED, actor=by, target=review, data={"title": review.title})
     return review
 
 
@@ -183,7 +184,7 @@ def plan_review_close(*, review: PlanReview, by, summary: str) -> PlanReview:
     current.closed_by = by
     current.closed_at = timezone.now()
     current.save(update_fields=["status", "summary", "closed_by", "closed_at"])
-    event_record(kind=Events.REVIEW_CLOSED, actor=by, target=current, data={"title": current.title})
+    event_record(kind=Kinds.REVIEW_CLOSED, actor=by, target=current, data={"title": current.title})
     review.__dict__.update(
         {k: getattr(current, k) for k in ("status", "summary", "closed_by_id", "closed_at")}
     )

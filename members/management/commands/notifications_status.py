@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
 from members.models import FailingAddress, Notification
-from members.notifications_delivery import resend, undelivered_sweep
+from members.notifications.delivery import resend, undelivered_sweep
 
 Status = Notification.Status
 LISTED = 50

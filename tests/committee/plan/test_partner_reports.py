@@ -10,9 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from committee.plan.models import ActionUpdate, PartnerReport
+from committee.plan.notifications import Kinds
 from committee.plan.services import indicators as indicator_services
 from committee.plan.services import partner_reports as partner_report_services
-from members.models import Membership
+from members.models import Membership, Notification
+from members.notifications.preferences import preference_set
 from tests import factories as f
 
 from .plan_support import (
@@ -179,7 +181,8 @@ def test_a_returned_report_needs_a_comment_and_changes_nothing(
     assert report.review_comment == "Joignez le procès-verbal."
     assert lead_action.progress == 0
     assert lead_action.milestones.filter(reached_on__isnull=False).count() == 0
-    assert any(m.body == "Joignez le procès-verbal." for m in mail.outbox)
+    [returned] = [m for m in mail.outbox if m.to == [contributor.email]]
+    assert "Joignez le procès-verbal." in returned.body
 
     login(client, contributor)
     page = client.get(reverse("plan_partner:index")).content.decode()
@@ -187,6 +190,37 @@ def test_a_returned_report_needs_a_comment_and_changes_nothing(
     # A decided report cannot be decided again.
     with pytest.raises(ValidationError):
         partner_report_services.partner_report_accept(report=report, by=official)
+
+
+def test_each_step_of_a_report_goes_through_the_outbox(
+    lead_action, contributor, official, secretary, django_capture_on_commit_callbacks
+):
+    """The secretariat hears of a report, its author of the decision: in the portal and by
+    email, with the preferences (and digests) of every notification."""
+    with django_capture_on_commit_callbacks(execute=True):
+        report = partner_report_services.partner_report_submit(
+            action=lead_action, by=contributor, account="Tout est fait."
+        )
+    [told] = mail.outbox
+    assert told.to == [secretary.email]
+    assert told.subject == "Compte rendu de AMF sur l'action 5.1"
+    assert "AMF a transmis un compte rendu sur l'action 5.1 — Équiper les écoles rurales." in (
+        told.body
+    )
+    assert f"/pilotage/plan/comptes-rendus/{report.pk}/" in told.body
+    in_app = Notification.objects.get(recipient=secretary, channel=Notification.Channel.IN_APP)
+    assert in_app.kind == Kinds.REPORT_SUBMITTED
+    assert not Notification.objects.filter(recipient=official).exists()  # reviewers are not told
+
+    mail.outbox.clear()
+    preference_set(user=contributor, kind=Kinds.REPORT_ACCEPTED, mode="daily")
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_report_services.partner_report_accept(report=report, by=official, comment="Bravo.")
+    assert mail.outbox == []  # kept for the author's daily digest
+    kept = Notification.objects.get(recipient=contributor, channel=Notification.Channel.EMAIL)
+    assert (kept.kind, kept.digest, kept.status) == (Kinds.REPORT_ACCEPTED, "daily", "pending")
+    assert kept.path == f"/espace/plan/comptes-rendus/{report.pk}/"
+    assert kept.data["comment"] == "Bravo."
 
 
 def test_a_report_is_accepted_once(lead_action, contributor, official, secretary):

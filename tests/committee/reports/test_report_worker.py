@@ -19,6 +19,7 @@ from pypdf import PdfReader
 
 from committee.reports import builders as report_builders
 from committee.reports.models import Report
+from committee.reports.notifications import Kinds
 from committee.reports.services import report_request, report_retry
 from initiatives.models import Status as S
 from members.models import Event
@@ -133,7 +134,7 @@ def test_worker_builds_the_initiatives_spreadsheet(worker, official, dataset, ma
     titles = {row[table[0].index("Titre")] for row in table[1:]}
     assert "Écoles rurales connectées 22" in titles and "Brouillon" not in titles
     assert [message.to for message in wait_for_mail(mailoutbox, 1)] == [[official.email]]
-    assert Event.objects.filter(kind=Event.Kind.REPORT_READY, object_id=report.pk).exists()
+    assert Event.objects.filter(kind=Kinds.REPORT_READY, object_id=report.pk).exists()
 
 
 def test_worker_builds_the_action_plan_pdf(worker, official, dataset):

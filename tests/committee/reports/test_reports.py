@@ -20,6 +20,7 @@ from committee.plan.models import Action
 from committee.reports import builders as report_builders
 from committee.reports import services as report_services
 from committee.reports.models import Report
+from committee.reports.notifications import Kinds
 from committee.reports.services import ReportError, report_request, report_retry, reports_sweep
 from members.models import Event
 
@@ -267,7 +268,7 @@ def test_requester_is_told_when_the_report_is_ready(
     report = order(PLAN, official, capture=django_capture_on_commit_callbacks)
     assert [message.to for message in mailoutbox] == [[official.email]]
     assert "/pilotage/rapports/" in mailoutbox[0].body
-    assert Event.objects.filter(kind=Event.Kind.REPORT_READY, object_id=report.pk).count() == 1
+    assert Event.objects.filter(kind=Kinds.REPORT_READY, object_id=report.pk).count() == 1
     hours = (report.expires_at - report.finished_at).total_seconds() / 3600
     assert round(hours) == 72
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.models import Initiative, StatusChange
+from initiatives.notifications import Kinds
 from initiatives.services import initiative_submit
 from members.models import Event, Membership
 from tests import factories as f
@@ -226,7 +227,7 @@ def test_an_official_assigns_an_initiative_to_themselves_from_the_queue(
     assert response.status_code == 302
     initiative.refresh_from_db()
     assert initiative.assignee == reviewer
-    event = events(Event.Kind.ASSIGNED).get()
+    event = events(Kinds.ASSIGNED).get()
     assert (event.actor, event.data["assignee"]) == (reviewer, reviewer.pk)
     assert mailoutbox == []  # nobody needs an email about their own act
 
@@ -245,7 +246,7 @@ def test_an_official_assigns_an_initiative_to_a_colleague_who_is_told(
     assert response.status_code == 302
     initiative.refresh_from_db()
     assert initiative.assignee == colleague
-    assert events(Event.Kind.ASSIGNED).count() == 1
+    assert events(Kinds.ASSIGNED).count() == 1
     [email] = mailoutbox
     assert email.to == [colleague.email]
     assert "Fibre des écoles" in email.subject
@@ -283,7 +284,7 @@ def test_an_official_bulk_assigns_the_selected_initiatives(
     assert set(Initiative.objects.filter(assignee=colleague)) == {first, second}
     untouched.refresh_from_db()
     assert untouched.assignee is None
-    assert events(Event.Kind.ASSIGNED).count() == 2
+    assert events(Kinds.ASSIGNED).count() == 2
     [email] = mailoutbox  # one summary, not one email per initiative
     assert email.to == [colleague.email]
     assert f"/instruction/{first.pk}/" in email.body and f"/instruction/{second.pk}/" in email.body
@@ -327,7 +328,7 @@ def test_assigning_to_someone_outside_the_ministry_is_refused(
     assert "seuls les instructeurs et le secrétariat du ministère" in response.content.decode()
     initiative.refresh_from_db()
     assert initiative.assignee is None
-    assert not events(Event.Kind.ASSIGNED).exists()
+    assert not events(Kinds.ASSIGNED).exists()
 
 
 def test_association_staff_cannot_assign(client, association, contributor, reviewer):
@@ -387,7 +388,7 @@ def test_publishing_records_the_change_and_tells_the_association(
         S.PUBLISHED,
         reviewer,
     )
-    event = events(Event.Kind.PUBLISHED).get()
+    event = events(Kinds.PUBLISHED).get()
     assert event.organisation == association
     assert event.object_id == in_review.pk
     assert event.data == {"from": "in_review", "to": "published", "comment": ""}
@@ -417,7 +418,7 @@ def test_requesting_changes_sends_the_comment_to_the_author_and_admins(
     in_review.refresh_from_db()
     assert in_review.status == S.CHANGES_REQUESTED
     assert StatusChange.objects.get().comment == "Précisez le budget, s'il vous plaît."
-    event = events(Event.Kind.CHANGES_REQUESTED).get()
+    event = events(Kinds.CHANGES_REQUESTED).get()
     assert event.data["comment"] == "Précisez le budget, s'il vous plaît."
     assert sorted(a for m in mailoutbox for a in m.to) == sorted(
         [contributor.email, association_admin.email]
@@ -435,7 +436,7 @@ def test_rejecting_records_the_reason(
 
     in_review.refresh_from_db()
     assert in_review.status == S.REJECTED
-    assert events(Event.Kind.REJECTED).get().data["comment"] == "Hors du champ du comité."
+    assert events(Kinds.REJECTED).get().data["comment"] == "Hors du champ du comité."
     [email] = mailoutbox
     assert email.to == [contributor.email]
     assert "Hors du champ du comité." in email.body
@@ -472,7 +473,7 @@ def test_unpublishing_takes_the_initiative_back_into_review(
     assert response.status_code == 302
     published.refresh_from_db()
     assert published.status == S.IN_REVIEW
-    assert events(Event.Kind.UNPUBLISHED).get().data["to"] == "in_review"
+    assert events(Kinds.UNPUBLISHED).get().data["to"] == "in_review"
     [email] = mailoutbox
     assert email.to == [contributor.email]
 
@@ -488,7 +489,7 @@ def test_archiving_a_rejected_initiative_is_recorded_without_email(
 
     rejected.refresh_from_db()
     assert rejected.status == S.ARCHIVED
-    assert events(Event.Kind.ARCHIVED).get().actor == secretariat
+    assert events(Kinds.ARCHIVED).get().actor == secretariat
     assert mailoutbox == []
 
 
@@ -503,7 +504,7 @@ def test_taking_a_submission_into_review_is_recorded(
 
     submitted.refresh_from_db()
     assert submitted.status == S.IN_REVIEW
-    assert events(Event.Kind.REVIEW_STARTED).count() == 1
+    assert events(Kinds.REVIEW_STARTED).count() == 1
     assert mailoutbox == []
 
 
@@ -521,7 +522,7 @@ def test_a_submission_tells_the_association_admins_and_every_official(
     with django_capture_on_commit_callbacks(execute=True):
         initiative_submit(initiative=draft, by=contributor)
 
-    event = events(Event.Kind.SUBMITTED).get()
+    event = events(Kinds.SUBMITTED).get()
     assert (event.actor, event.data["to"]) == (contributor, "submitted")
     by_recipient = {m.to[0]: m for m in mailoutbox}  # one email per person
     assert len(mailoutbox) == 3

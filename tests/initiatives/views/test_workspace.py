@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from initiatives.models import Initiative, StatusChange
+from initiatives.notifications import Kinds
 from initiatives.services import initiative_transition
 from members.models import Event, Membership
 from referentials.models import Referential, Territory
@@ -514,7 +515,7 @@ def test_a_contributor_edits_a_draft_of_their_association(client, association, c
     assert initiative.title == "Nouveau titre"
     assert initiative.slug.startswith("initiative-")  # addresses do not move
     assert initiative.history.latest().history_change_reason.startswith("Modification")
-    assert not Event.objects.filter(kind=Event.Kind.EDITED).exists()
+    assert not Event.objects.filter(kind=Kinds.EDITED).exists()
 
 
 @pytest.mark.parametrize("status", [S.SUBMITTED, S.IN_REVIEW, S.PUBLISHED, S.REJECTED])
@@ -545,7 +546,7 @@ def test_the_secretariat_corrects_a_published_initiative_and_it_is_recorded(
     assert initiative.title == "Après"
     assert initiative.status == S.PUBLISHED
     assert initiative.lead_organisation == association
-    event = Event.objects.get(kind=Event.Kind.EDITED)
+    event = Event.objects.get(kind=Kinds.EDITED)
     assert event.actor == secretariat
     assert event.object_id == initiative.pk
     assert {"title", "outcomes"} <= set(event.data["fields"])

@@ -22,7 +22,7 @@ from pathlib import Path
 import redis
 from django.db import connections
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = Path(__file__).resolve().parents[3]
 SHARED_BROKER = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13"
 
 
@@ -121,7 +121,7 @@ def embedded_worker(app):
     from celery.contrib.testing.worker import start_worker
     from celery.signals import task_postrun
 
-    import members.tasks  # noqa: F401 - the shared tasks register with every app
+    import members.notifications.delivery  # noqa: F401 - its tasks register with every app
 
     results: list = []
     lock = threading.Lock()
@@ -158,7 +158,7 @@ def database_url() -> str:
 
 class WorkerProcess:
     """`celery -A committee worker` in a process group of its own, on the given broker and
-    the test database, sending mail with tests.members.email_backends.FileOutboxBackend."""
+    the test database, sending mail with email_backends.FileOutboxBackend (this folder's)."""
 
     def __init__(self, *, broker_url: str, queue: str, name: str, env: dict, log: Path):
         self.command = [
@@ -169,7 +169,7 @@ class WorkerProcess:
         ]  # fmt: skip
         self.env = {
             **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")},
-            "DJANGO_SETTINGS_MODULE": "tests.members.fault_settings",
+            "DJANGO_SETTINGS_MODULE": "tests.members.notifications.fault_settings",
             "DJANGO_ENV": "test",
             "DEBUG": "false",
             "REDIS_URL": broker_url,

@@ -14,16 +14,21 @@ from kombu.exceptions import OperationalError
 
 from initiatives.models import Initiative
 from initiatives.services import initiative_submit, initiative_transition
-from members import notifications
 from members.models import FailingAddress, Notification
-from members.notifications_delivery import (
+from members.notifications.accounts import Kinds
+from members.notifications.delivery import (
+    DELIVERY_TIME_LIMIT,
     TransientDeliveryError,
+    backoff,
     deliver,
     deliver_many,
+    deliver_notification,
+    deliver_notifications,
     undelivered,
     undelivered_sweep,
 )
-from members.tasks import deliver_notification, deliver_notifications, sweep_undelivered
+from members.notifications.outbox import notification_queue
+from members.notifications.tasks import sweep_undelivered
 from tests import factories as f
 from tests.mfa import give_totp
 
@@ -32,7 +37,7 @@ from .email_backends import ScriptedBackend
 
 S = Initiative.Status
 Status = Notification.Status
-SCRIPTED = "tests.members.email_backends.ScriptedBackend"
+SCRIPTED = "tests.members.notifications.email_backends.ScriptedBackend"
 
 
 def email_rows(**filters):
@@ -44,8 +49,8 @@ def one_email(people):
     """One pending email notification (as a submission writes it), not yet delivered."""
 
     def make(user=None, **fields):
-        return notifications.notification_queue(
-            kind="security",
+        return notification_queue(
+            kind=Kinds.SECURITY,
             user=user or people["admin"],
             delivery_key=f"test:{timezone.now().timestamp()}:{Notification.objects.count()}",
             data={"text": "Un message de test."},
@@ -176,9 +181,6 @@ def test_a_transient_smtp_error_puts_the_email_back_with_a_growing_delay(
 
 @pytest.mark.django_db
 def test_retry_delays_stay_below_the_brokers_visibility_timeout(settings):
-    from members.notifications_delivery import backoff
-    from members.tasks import DELIVERY_TIME_LIMIT
-
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     delays = [backoff(n) for n in range(1, settings.NOTIFICATION_MAX_ATTEMPTS + 1)]
     assert max(delays) < visibility
@@ -437,41 +439,3 @@ def test_the_admin_lists_undelivered_emails_and_resends_them(
     assert response.status_code == 200
     failed.refresh_from_db()
     assert failed.status == Status.SENT
-
-
-@pytest.mark.django_db
-def test_a_prepared_email_goes_out_once_per_delivery_key_unless_turned_off(
-    people, django_capture_on_commit_callbacks
-):
-    reviewer = people["reviewer"]
-
-    def send():
-        return notifications.notification_send(
-            kind="weekly_digest",
-            user=reviewer,
-            subject="Point hebdomadaire du comité — semaine du 2 mars 2026",
-            text="Bonjour,\n\nNouvelles soumissions : 2 <b>",
-            delivery_key=f"weekly-digest:{reviewer.pk}:2026-03-02",
-        )
-
-    with django_capture_on_commit_callbacks(execute=True):
-        assert send() is not None
-        assert send() is None  # same key: written once
-    [message] = mail.outbox
-    assert message.subject == "Point hebdomadaire du comité — semaine du 2 mars 2026"
-    assert message.body == "Bonjour,\n\nNouvelles soumissions : 2 <b>"
-    html = message.alternatives[0][0]
-    assert "Nouvelles soumissions : 2 &lt;b&gt;" in html
-    assert "/notifications/desabonner/" in message.extra_headers["List-Unsubscribe"]
-
-    notifications.preference_set(user=reviewer, kind="weekly_digest", mode="off")
-    assert (
-        notifications.notification_send(
-            kind="weekly_digest",
-            user=reviewer,
-            subject="s",
-            text="t",
-            delivery_key="weekly-digest:other",
-        )
-        is None
-    )

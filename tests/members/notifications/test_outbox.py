@@ -1,16 +1,15 @@
-"""Who hears of what: in-app notifications, emails, links, preferences and unsubscribing."""
+"""The outbox: who hears of each event, in the portal and by email, written with the change;
+emails outside any event, to a user or to an address without an account."""
 
-import re
+import dataclasses
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from committee.reports.models import Report
+from committee.reports.notifications import Kinds as ReportKinds
 from initiatives.models import Initiative
+from initiatives.notifications import Kinds as InitiativeKinds
 from initiatives.services import (
     comment_post,
     initiative_assign,
@@ -18,32 +17,19 @@ from initiatives.services import (
     initiative_transition,
     initiatives_bulk_assign,
 )
-from members import notifications
-from members.models import Event, Notification, NotificationPreference
-from members.notifications import Recipient, register_rule
+from members.models import Event, Notification
+from members.notifications import registry
+from members.notifications.accounts import Kinds
+from members.notifications.outbox import notification_queue, notification_send
+from members.notifications.preferences import preference_set
 from members.services import event_record, invitation_create
-from tests import factories as f
 from tests.initiatives.review_support import initiative_in
+
+from .support import SITE, emails_to, html_of, in_app
 
 pytestmark = pytest.mark.django_db
 
 S = Initiative.Status
-Mode = NotificationPreference.Mode
-SITE = "http://127.0.0.1:8000"
-
-
-def in_app(user):
-    return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)
-
-
-def emails_to(address):
-    return [message for message in mail.outbox if message.to == [address]]
-
-
-def html_of(message) -> str:
-    [(content, mimetype)] = message.alternatives
-    assert mimetype == "text/html"
-    return content
 
 
 # --- the path of each event -------------------------------------------------------------------
@@ -72,7 +58,7 @@ def test_a_submission_tells_the_association_admins_and_every_official_but_not_it
     notification = in_app(people["reviewer"]).get()
     assert notification.path == f"/instruction/{draft.pk}/"
     assert notification.read_at is None
-    assert notification.event.kind == Event.Kind.SUBMITTED
+    assert notification.event.kind == InitiativeKinds.SUBMITTED
 
 
 def test_assigning_tells_the_assignee_and_nobody_hears_of_their_own_act(
@@ -198,7 +184,7 @@ def test_an_invitation_is_mailed_to_the_address_without_an_unsubscribe_link(
     assert "Contributeur" in message.body
     assert "List-Unsubscribe" not in message.extra_headers  # a mandatory kind
     # The token is rebuilt for the email, never stored: only its hash is.
-    notification = Notification.objects.get(kind=Event.Kind.INVITED)
+    notification = Notification.objects.get(kind=Kinds.INVITED)
     assert token not in str(notification.data) and notification.recipient is None
 
 
@@ -215,7 +201,7 @@ def test_a_ready_report_is_announced_to_the_official_who_ordered_it(
         expires_at=timezone.now() + timezone.timedelta(hours=72),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        event_record(kind=Event.Kind.REPORT_READY, target=report, data={"report_id": report.pk})
+        event_record(kind=ReportKinds.REPORT_READY, target=report, data={"report_id": report.pk})
     [message] = mail.outbox
     assert message.to == [people["reviewer"].email]
     assert message.subject == "Votre rapport est prêt : Plan d'action (PDF)"
@@ -265,203 +251,80 @@ def test_a_broken_rule_never_undoes_the_change(people, in_review, monkeypatch, c
     def broken(event):
         raise RuntimeError("règle cassée")
 
-    monkeypatch.setitem(notifications.RULES, Event.Kind.PUBLISHED, broken)
+    published = registry.KINDS[InitiativeKinds.PUBLISHED]
+    monkeypatch.setitem(
+        registry.KINDS, InitiativeKinds.PUBLISHED, dataclasses.replace(published, recipients=broken)
+    )
     initiative_transition(initiative=in_review, name="publish", by=people["reviewer"])
 
     in_review.refresh_from_db()
     assert in_review.status == S.PUBLISHED
-    assert Event.objects.filter(kind=Event.Kind.PUBLISHED).exists()
+    assert Event.objects.filter(kind=InitiativeKinds.PUBLISHED).exists()
     assert not Notification.objects.exists()
     assert "règle cassée" in caplog.text
 
 
-def test_apps_register_rules_for_their_events(people):
-    seen = []
-    register_rule("test_kind", lambda event: [Recipient(user=people["admin"], path="/x/")])
-    try:
-        event = event_record(kind="test_kind", actor=people["author"])
-        seen = list(Notification.objects.filter(event=event).values_list("channel", "path"))
-    finally:
-        notifications.RULES.pop("test_kind")
-    assert sorted(seen) == [("email", "/x/"), ("in_app", "/x/")]
+# --- emails outside any event -----------------------------------------------------------------
 
 
-# --- preferences ------------------------------------------------------------------------------
-
-
-def test_a_kind_turned_off_stays_in_app_but_sends_no_email(
-    people, in_review, django_capture_on_commit_callbacks
+def test_a_prepared_email_goes_out_once_per_delivery_key_unless_turned_off(
+    people, django_capture_on_commit_callbacks
 ):
-    notifications.preference_set(user=people["author"], kind=Event.Kind.PUBLISHED, mode=Mode.OFF)
+    reviewer = people["reviewer"]
+
+    def send():
+        return notification_send(
+            kind="weekly_digest",
+            user=reviewer,
+            subject="Point hebdomadaire du comité — semaine du 2 mars 2026",
+            text="Bonjour,\n\nNouvelles soumissions : 2 <b>",
+            delivery_key=f"weekly-digest:{reviewer.pk}:2026-03-02",
+        )
+
     with django_capture_on_commit_callbacks(execute=True):
-        initiative_transition(initiative=in_review, name="publish", by=people["reviewer"])
-    assert [m.to for m in mail.outbox] == [[people["admin"].email]]
-    assert in_app(people["author"]).count() == 1
+        assert send() is not None
+        assert send() is None  # same key: written once
+    [message] = mail.outbox
+    assert message.subject == "Point hebdomadaire du comité — semaine du 2 mars 2026"
+    assert message.body == "Bonjour,\n\nNouvelles soumissions : 2 <b>"
+    html = message.alternatives[0][0]
+    assert "Nouvelles soumissions : 2 &lt;b&gt;" in html
+    assert "/notifications/desabonner/" in message.extra_headers["List-Unsubscribe"]
+
+    preference_set(user=reviewer, kind="weekly_digest", mode="off")
+    assert (
+        notification_send(
+            kind="weekly_digest",
+            user=reviewer,
+            subject="s",
+            text="t",
+            delivery_key="weekly-digest:other",
+        )
+        is None
+    )
 
 
-def test_invitations_cannot_be_turned_off():
-    user = f.UserFactory()
-    notifications.preference_set(user=user, kind=Event.Kind.INVITED, mode=Mode.OFF)
-    assert not NotificationPreference.objects.exists()
-    assert notifications.mode_for(user, Event.Kind.INVITED) == Mode.IMMEDIATE
-
-
-def test_the_preferences_page_saves_a_choice_per_kind(people, signed_in):
-    client = signed_in(people["admin"])
-    page = client.get(reverse("members:notification_preferences"))
-    assert page.status_code == 200
-    content = page.content.decode()
-    assert "Initiative publiée" in content and 'name="kind_published"' in content
-    assert 'name="kind_invited"' not in content  # mandatory: not offered
-
-    data = {f"kind_{spec.kind}": Mode.IMMEDIATE for spec in notifications.preference_kinds()}
-    data.update({"kind_published": Mode.WEEKLY, "kind_commented": Mode.OFF, "recap": "daily"})
-    response = client.post(reverse("members:notification_preferences"), data)
-
-    assert response.status_code == 302
-    assert notifications.mode_for(people["admin"], Event.Kind.PUBLISHED) == Mode.WEEKLY
-    assert notifications.mode_for(people["admin"], Event.Kind.COMMENTED) == Mode.OFF
-    assert notifications.settings_for(people["admin"]).recap == "daily"
-
-
-def test_an_invalid_preference_is_reported_and_nothing_is_saved(people, signed_in):
-    client = signed_in(people["admin"])
-    response = client.post(reverse("members:notification_preferences"), {"kind_published": "x"})
-    assert response.status_code == 400
-    assert "fr-alert--error" in response.content.decode()
-    assert not NotificationPreference.objects.exists()
-
-
-# --- unsubscribing ------------------------------------------------------------------------------
-
-
-def unsubscribe_path(message) -> str:
-    header = message.extra_headers["List-Unsubscribe"]
-    return re.search(r"<https?://[^/]+(/notifications/desabonner/[^>]+)>", header).group(1)
-
-
-def test_each_email_carries_a_one_click_unsubscribe_for_its_kind(
-    people, in_review, django_capture_on_commit_callbacks
+def test_an_address_without_an_account_is_written_to_in_the_language_of_the_request(
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        initiative_transition(initiative=in_review, name="publish", by=people["reviewer"])
-    message = emails_to(people["author"].email)[0]
-    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    path = unsubscribe_path(message)
-    assert path in message.body and path in html_of(message)
-
-    anonymous = Client(enforce_csrf_checks=True)
-    page = anonymous.get(path)
-    assert page.status_code == 200
-    assert "Me désabonner" in page.content.decode()
-    assert not NotificationPreference.objects.exists()  # GET changes nothing
-
-    # What a mail client does (RFC 8058): a POST without any form token.
-    response = anonymous.post(path, {"List-Unsubscribe": "One-Click"})
-    assert response.status_code == 200
-    assert notifications.mode_for(people["author"], Event.Kind.PUBLISHED) == Mode.OFF
-    assert notifications.mode_for(people["author"], Event.Kind.COMMENTED) == Mode.IMMEDIATE
+        notification = notification_queue(
+            kind=Kinds.SECURITY,
+            email=" Visiteur@Example.org ",
+            language="en",
+            delivery_key="test:address",
+            data={"text": "Un message."},
+        )
+    assert notification.recipient is None and notification.email == "visiteur@example.org"
+    [message] = mail.outbox
+    assert message.to == ["visiteur@example.org"]
+    assert '<html lang="en">' in html_of(message)
+    assert "List-Unsubscribe" not in message.extra_headers  # no account, no preferences
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
 
 
-def test_a_tampered_unsubscribe_link_is_refused(people):
-    token = notifications.unsubscribe_token(people["author"], Event.Kind.PUBLISHED)
-    response = Client().post(reverse("members:notification_unsubscribe", args=[token + "x"]))
-    assert response.status_code == 404
-    assert not NotificationPreference.objects.exists()
-
-
-# --- the notification centre ------------------------------------------------------------------
-
-
-def test_the_header_counts_unread_notifications_and_the_centre_lists_them(people, draft, signed_in):
-    initiative_submit(initiative=draft, by=people["author"])
-    client = signed_in(people["reviewer"])
-
-    home = client.get("/").content.decode()
-    assert 'href="/notifications/"' in home
-    assert re.search(r"fr-badge[^>]*>1<span class=\"fr-sr-only\">", home)
-
-    page = client.get(reverse("members:notifications")).content.decode()
-    assert "Tablettes au collège Jean-Moulin" in page
-    assert f'href="/instruction/{draft.pk}/"' in page
-    assert "Non lue" in page
-
-
-def test_marking_as_read_is_a_post_on_ones_own_notifications(people, draft, signed_in):
-    initiative_submit(initiative=draft, by=people["author"])
-    mine = in_app(people["reviewer"]).get()
-    theirs = in_app(people["colleague"]).get()
-    client = signed_in(people["reviewer"])
-    url = reverse("members:notification_read", args=[mine.pk])
-
-    assert client.get(url).status_code == 405
-    assert client.post(reverse("members:notification_read", args=[theirs.pk])).status_code == 404
-    response = client.post(url, {"next": "/notifications/?page=1"})
-
-    assert response.status_code == 302 and response["Location"] == "/notifications/?page=1"
-    mine.refresh_from_db()
-    theirs.refresh_from_db()
-    assert mine.read_at is not None and theirs.read_at is None
-    assert notifications.unread_count(people["reviewer"]) == 0
-
-
-def test_mark_all_as_read(people, association, signed_in):
-    for title in ("Un", "Deux"):
-        draft = initiative_in(S.DRAFT, association, created_by=people["author"], title=title)
-        initiative_submit(initiative=draft, by=people["author"])
-    client = signed_in(people["admin"])
-    assert notifications.unread_count(people["admin"]) == 2
-
-    client.post(reverse("members:notifications_read_all"))
-
-    assert not in_app(people["admin"]).filter(read_at__isnull=True).exists()
-    assert notifications.unread_count(people["admin"]) == 0
-
-
-def test_the_unread_count_costs_one_query_then_none_until_it_changes(people, draft):
-    with CaptureQueriesContext(connection) as first:
-        assert notifications.unread_count(people["reviewer"]) == 0
-    with CaptureQueriesContext(connection) as again:
-        assert notifications.unread_count(people["reviewer"]) == 0
-    assert len(first) == 1 and len(again) == 0
-
-    from django.test import TestCase
-
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        initiative_submit(initiative=draft, by=people["author"])
-    assert notifications.unread_count(people["reviewer"]) == 1
-
-
-def test_officials_without_mfa_are_sent_to_set_it_up(people, client):
-    client.force_login(people["reviewer"])
-    response = client.get(reverse("members:notifications"))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("mfa_activate_totp")
-
-
-def test_anonymous_visitors_are_sent_to_log_in(client):
-    response = client.get(reverse("members:notifications"))
-    assert response.status_code == 302 and "/comptes/login/" in response["Location"]
-
-
-def test_an_anonymised_account_keeps_no_notifications_or_preferences(people, draft):
-    from members.services import user_anonymise
-
-    initiative_submit(initiative=draft, by=people["author"])
-    notifications.preference_set(user=people["reviewer"], kind=Event.Kind.PUBLISHED, mode="off")
-
-    user_anonymise(user=people["reviewer"])
-
-    assert not Notification.objects.filter(recipient=people["reviewer"]).exists()
-    assert not NotificationPreference.objects.filter(user=people["reviewer"]).exists()
-    assert Notification.objects.filter(recipient=people["colleague"]).exists()
-
-
-def test_each_person_chooses_only_among_the_kinds_their_roles_receive(people):
-    official = {spec.kind for spec in notifications.preference_kinds(people["reviewer"])}
-    staff = {spec.kind for spec in notifications.preference_kinds(people["author"])}
-
-    assert {"assigned", "report_ready", "weekly_digest", "submitted"} <= official
-    assert "published" not in official
-    assert {"published", "changes_requested", "commented"} <= staff
-    assert "report_ready" not in staff and "assigned" not in staff
+def test_only_declared_kinds_are_queued(people):
+    with pytest.raises(registry.UnknownKind):
+        notification_queue(kind="not_declared", user=people["admin"], delivery_key="test:x")
+    assert not Notification.objects.exists()

@@ -1,4 +1,4 @@
-"""Sending notification emails: claimed, rendered, sent, retried, swept; and the digests.
+"""Sending notification emails: queued on Celery, claimed, sent, retried, swept.
 
 Celery delivers a task at least once (acks late, rejected on worker loss), so a delivery is
 idempotent: it first *claims* its row with a conditional UPDATE (pending → sending, with a
@@ -11,40 +11,30 @@ with a growing delay and the task retries; after NOTIFICATION_MAX_ATTEMPTS the r
 `failed`. A permanent refusal of the address (5xx on the recipient) marks the address as
 failing (`FailingAddress`): nothing more is sent to it until an operator clears it; other
 5xx answers count against the address, which is blocked after a few.
+
+The delivery tasks live here, beside what they run, because the outbox (which writes the
+rows) queues them: members.notifications.tasks holds the periodic jobs, which sit above both.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import smtplib
-from collections import OrderedDict
 from datetime import timedelta
-from urllib.parse import urlsplit
 
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.html import linebreaks
-from django.utils.safestring import mark_safe
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
-from members.models import FailingAddress, Notification, NotificationSettings
-from members.notifications import (
-    CONTEXTS,
-    DIGEST_PERIODS,
-    Data,
-    NotificationCancelled,
-    enqueue,
-    format_text,
-    kind_spec,
-    schedule,
-    summary,
-    unsubscribe_url,
-)
+from members.models import FailingAddress, Notification
+from members.notifications.registry import NotificationCancelled
+from members.notifications.rendering import build_message
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +46,12 @@ RETRY_MAX_SECONDS = 60 * 60
 # A retry message may arrive a little before the time written on the row (clock skew).
 CLAIM_SLACK = timedelta(seconds=2)
 SWEEP_BATCH = 2000
-PERIOD_LENGTH = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
-RECAP_EXCLUDED = ("digest", "search_alert")
+# Publishing to an unreachable broker gives up quickly: the sweep sends it later.
+ENQUEUE_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Emails per delivery task: one mail-server connection for them, well within the time limit.
+DELIVERY_BATCH = 20
+DELIVERY_SOFT_TIME_LIMIT = 60
+DELIVERY_TIME_LIMIT = 90  # below NOTIFICATION_LEASE_SECONDS: a killed run's lease runs out
 
 
 def lease_seconds() -> int:
@@ -167,8 +161,6 @@ def deliver_many(ids, *, connection=None) -> tuple[dict[str, int], dict[int, flo
     their delay. Each row is claimed and marked on its own, so a run killed half-way
     leaves the sent ones sent, and the others to the sweep.
     """
-    from django.core.mail import get_connection
-
     outcomes: dict[str, int] = {}
     retries: dict[int, float] = {}
     claimed = _claim(ids, timezone.now())
@@ -295,168 +287,6 @@ def address_failure(address: str, error: str, *, block: bool) -> FailingAddress:
     return failing
 
 
-# --- rendering ------------------------------------------------------------------------------
-
-
-def _absolute(path: str) -> str:
-    if not path:
-        return ""
-    return path if "://" in path else settings.SITE_URL + path
-
-
-def _language(notification: Notification) -> str:
-    recipient = notification.recipient
-    language = (recipient.language if recipient is not None else "") or settings.LANGUAGE_CODE
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def _template(notification: Notification) -> str:
-    if notification.kind in ("digest", "search_alert"):
-        return notification.kind
-    if notification.delivery_key.startswith("bundle:"):
-        return "bundle"
-    return kind_spec(notification.kind).template_name
-
-
-def _unsubscribe(notification: Notification) -> str:
-    prepared = (notification.data or {}).get("prepared") or {}
-    if notification.kind == "search_alert":
-        return notification.data.get("unsubscribe_url", "")
-    if prepared.get("headers", {}).get("List-Unsubscribe"):
-        return ""  # the prepared message brings its own
-    recipient = notification.recipient
-    if recipient is None:
-        return ""
-    if notification.kind == "digest":
-        return unsubscribe_url(recipient, f"digest:{notification.data.get('period', 'daily')}")
-    if kind_spec(notification.kind).mandatory:
-        return ""
-    return unsubscribe_url(recipient, notification.kind)
-
-
-def _item(row: Notification) -> dict:
-    data = row.data or {}
-    return {
-        "summary": summary(row),
-        "url": _absolute(row.path),
-        "comment": data.get("comment", ""),
-        "at": row.created_at,
-    }
-
-
-def _groups(rows) -> list[dict]:
-    """Notifications grouped by what they are about (an initiative, a report…), in order."""
-    groups: OrderedDict = OrderedDict()
-    for row in rows:
-        event = row.event
-        if event is not None and event.object_id is not None:
-            key = (event.content_type_id, event.object_id)
-        else:
-            key = ("kind", row.kind)
-        data = row.data or {}
-        group = groups.get(key)
-        if group is None:
-            title = data.get("title") or data.get("report") or str(kind_spec(row.kind).label)
-            group = groups[key] = {
-                "title": title,
-                "organisation": data.get("organisation", ""),
-                "url": _absolute(row.path),
-                "items": [],
-            }
-        group["items"].append(_item(row))
-    return list(groups.values())
-
-
-def _context(notification: Notification, address: str) -> dict:
-    spec = kind_spec(notification.kind)
-    data = Data(notification.data or {})
-    recipient = notification.recipient
-    context = {
-        "notification": notification,
-        "data": data,
-        "kind_label": spec.label,
-        "summary": summary(notification),
-        "url": _absolute(notification.path),
-        "site_url": settings.SITE_URL,
-        "portal_name": settings.PORTAL_NAME,
-        "recipient": recipient,
-        "address": address,
-        "unsubscribe_url": _unsubscribe(notification),
-        "preferences_url": (
-            settings.SITE_URL + reverse("members:notification_preferences") if recipient else ""
-        ),
-        "mandatory": spec.mandatory,
-    }
-    if notification.kind == "digest":
-        items = notification.items.select_related("event").order_by("created_at", "pk")
-        recap = (
-            Notification.objects.filter(pk__in=data.get("recap") or [])
-            .select_related("event")
-            .order_by("created_at", "pk")
-        )
-        context["groups"] = _groups(items)
-        context["recap_groups"] = _groups(recap)
-        context["period"] = data.get("period", "daily")
-    elif notification.delivery_key.startswith("bundle:"):
-        context["items"] = [_item(row) for row in notification.items.order_by("created_at", "pk")]
-    hook = CONTEXTS.get(notification.kind)
-    if hook is not None:
-        context.update(hook(notification))
-    return context
-
-
-def _subject(notification: Notification) -> str:
-    spec = kind_spec(notification.kind)
-    data = dict(notification.data or {})
-    if notification.delivery_key.startswith("bundle:"):
-        return format_text(spec.bundle_subject, data)
-    return format_text(spec.subject, data)
-
-
-def _message_id(notification: Notification) -> str:
-    """The same on every attempt, so a mailbox that got it twice can tell."""
-    host = urlsplit(settings.SITE_URL).hostname or "localhost"
-    return f"<notification-{notification.pk}@{host}>"
-
-
-def build_message(
-    notification: Notification, address: str, *, connection=None
-) -> EmailMultiAlternatives:
-    """The email of a notification, in the recipient's language (French by default)."""
-    prepared = (notification.data or {}).get("prepared")
-    with translation.override(_language(notification)):
-        context = _context(notification, address)
-        if prepared:
-            subject, text = prepared["subject"], prepared["text"]
-            html = prepared.get("html") or render_to_string(
-                "notifications/email/message.html",
-                {**context, "body_html": mark_safe(linebreaks(text, autoescape=True))},  # noqa: S308 - escaped
-            )
-        else:
-            template = _template(notification)
-            subject = _subject(notification)
-            text = render_to_string(f"notifications/email/{template}.txt", context)
-            html = render_to_string(f"notifications/email/{template}.html", context)
-    headers = {"Message-ID": _message_id(notification), "Auto-Submitted": "auto-generated"}
-    if prepared:
-        headers.update(prepared.get("headers") or {})
-    unsubscribe = context["unsubscribe_url"]
-    if unsubscribe:
-        # RFC 8058: mail clients offer a button that POSTs to this address.
-        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message = EmailMultiAlternatives(
-        subject=" ".join(str(subject).split()),  # one header line, whatever a title holds
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[address],
-        headers=headers,
-        connection=connection,
-    )
-    message.attach_alternative(html, "text/html")
-    return message
-
-
 # --- the sweep, resending -------------------------------------------------------------------
 
 
@@ -499,94 +329,80 @@ def resend(ids) -> int:
             next_attempt_at=None,
             lease_expires_at=None,
         )
-        schedule(rows)
+        transaction.on_commit(functools.partial(enqueue, rows))
     return len(rows)
 
 
-# --- digests --------------------------------------------------------------------------------
+# --- the tasks, and handing them to the broker ---------------------------------------------
+# Every task here is idempotent: Celery delivers at least once (acks late, rejected on
+# worker loss). Countdowns stay far below the broker's visibility timeout (settings).
+# Task names are those of members/tasks.py, where they were first: messages already queued
+# (a retry waits up to an hour) still find their task.
 
 
-def digests_send(period: str, *, now=None) -> dict[str, int]:
-    """Send the daily or weekly digests: for each user, what was kept for this digest since
-    the last one, grouped by initiative, plus a recap of the at-once emails if they asked.
-
-    Idempotent: each user's digest is written under a lock on their settings row, and what
-    it carries leaves the pending state, so a second run finds nothing to send.
-    """
-    if period not in DIGEST_PERIODS:
-        raise ValueError(f"unknown digest period {period!r}")
-    now = now or timezone.now()
-    users = set(
-        Notification.objects.filter(channel=EMAIL, digest=period, status=Status.PENDING)
-        .values_list("recipient_id", flat=True)
-        .distinct()
-    )
-    users |= set(
-        NotificationSettings.objects.filter(recap=period).values_list("user_id", flat=True)
-    )
-    users.discard(None)
-    sent = 0
-    for user_id in sorted(users):
-        if _digest_for(user_id, period, now):
-            sent += 1
-    return {"users": len(users), "sent": sent}
+@shared_task(
+    bind=True,
+    name="members.tasks.deliver_notification",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=DELIVERY_SOFT_TIME_LIMIT,
+    time_limit=DELIVERY_TIME_LIMIT,
+    max_retries=None,  # the row counts the attempts (NOTIFICATION_MAX_ATTEMPTS)
+)
+def deliver_notification(self, notification_id: int) -> str:
+    """Send one email notification, once, whatever the number of times this task runs."""
+    try:
+        return deliver(notification_id)
+    except TransientDeliveryError as error:
+        if self.request.is_eager:  # no broker to wait on: the sweep tries again later
+            return "retry"
+        raise self.retry(countdown=error.countdown, exc=error) from error
 
 
-def _digest_for(user_id: int, period: str, now) -> bool:
-    field = f"last_{period}_digest_at"
-    with transaction.atomic():
-        NotificationSettings.objects.get_or_create(user_id=user_id)
-        state = (
-            NotificationSettings.objects.select_for_update()
-            .select_related("user")
-            .get(user_id=user_id)
-        )
-        since = getattr(state, field) or (now - PERIOD_LENGTH[period])
-        kept = Notification.objects.filter(
-            recipient_id=user_id,
-            channel=EMAIL,
-            digest=period,
-            status=Status.PENDING,
-            created_at__lte=now,
-        )
-        user = state.user
-        if not user.is_active or user.anonymised_at is not None:
-            kept.update(status=Status.CANCELLED)
-            return False
-        items = list(kept.values_list("pk", flat=True))
-        recap: list[int] = []
-        if state.recap == period:
-            recap = list(
-                Notification.objects.filter(
-                    recipient_id=user_id,
-                    channel=EMAIL,
-                    digest="",
-                    created_at__gt=since,
-                    created_at__lte=now,
-                    status__in=[Status.SENT, Status.BUNDLED, Status.PENDING, Status.SENDING],
-                )
-                .exclude(kind__in=RECAP_EXCLUDED)
-                .exclude(delivery_key__startswith="bundle:")
-                .order_by("created_at", "pk")
-                .values_list("pk", flat=True)
+@shared_task(
+    bind=True,
+    name="members.tasks.deliver_notifications",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=DELIVERY_SOFT_TIME_LIMIT,
+    time_limit=DELIVERY_TIME_LIMIT,
+)
+def deliver_notifications(self, notification_ids: list[int]) -> dict[str, int]:
+    """Send a few email notifications (at most DELIVERY_BATCH) through one mail-server
+    connection, each once. Those to try again are queued again with their delay."""
+    outcomes, retries = deliver_many(notification_ids)
+    if retries and not self.request.is_eager:  # eager: no broker to wait on, the sweep will
+        by_delay: dict[float, list[int]] = {}
+        for pk, countdown in retries.items():
+            by_delay.setdefault(countdown, []).append(pk)
+        for countdown, ids in by_delay.items():
+            try:
+                self.apply_async((ids,), countdown=countdown)
+            except Exception:  # the rows wait as pending, with their time: the sweep sends them
+                logger.warning("Retry of notifications %s not queued", ids, exc_info=True)
+    return outcomes
+
+
+def enqueue(ids: list[int]) -> int:
+    """Hand deliveries to the broker, DELIVERY_BATCH emails per task; never raises (what
+    the broker refuses stays pending, and the sweep sends it later). Returns how many
+    notifications were queued."""
+    ids = list(ids)
+    queued = 0
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        batch = ids[start : start + DELIVERY_BATCH]
+        try:
+            deliver_notifications.apply_async(
+                (batch,), retry=True, retry_policy=ENQUEUE_RETRY_POLICY
             )
-        setattr(state, field, now)
-        state.save(update_fields=[field])
-        if not items and not recap:
-            return False
-        carrier = Notification.objects.create(
-            recipient_id=user_id,
-            kind="digest",
-            channel=EMAIL,
-            status=Status.PENDING,
-            delivery_key=f"digest:{user_id}:{period}:{now.isoformat()}",
-            data={
-                "period": period,
-                "count": len(items) + len(recap),
-                "recap": recap,
-                "since": since.isoformat(),
-            },
-        )
-        Notification.objects.filter(pk__in=items).update(status=Status.BUNDLED, bundle=carrier)
-        schedule([carrier.pk])
-    return True
+        except (BrokerError, ConnectionError, OSError):
+            logger.warning(
+                "Broker unavailable: %s notification(s) left for the sweep",
+                len(ids) - queued,
+                exc_info=True,
+            )
+            return queued
+        except Exception:  # eager mode runs the task here: its failure is not the caller's
+            logger.exception("Delivery of notifications %s failed", batch)
+        queued += len(batch)
+    return queued

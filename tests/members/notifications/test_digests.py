@@ -9,11 +9,12 @@ from django.test import Client
 from django.utils import timezone
 
 from initiatives.models import Initiative
+from initiatives.notifications import Kinds as InitiativeKinds
 from initiatives.services import comment_post, initiative_submit, initiative_transition
-from members import notifications
-from members.models import Event, Notification, NotificationPreference, NotificationSettings
-from members.notifications_delivery import digests_send
-from members.tasks import send_digests
+from members.models import Notification, NotificationPreference, NotificationSettings
+from members.notifications.digests import digests_send
+from members.notifications.preferences import mode_for, preference_set, recap_set
+from members.notifications.tasks import send_digests
 from tests.initiatives.review_support import initiative_in
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ Mode = NotificationPreference.Mode
 
 def prefer(user, mode, *kinds):
     for kind in kinds:
-        notifications.preference_set(user=user, kind=kind, mode=mode)
+        preference_set(user=user, kind=kind, mode=mode)
 
 
 def sections(body: str) -> list[str]:
@@ -43,7 +44,7 @@ def test_daily_kinds_wait_for_the_digest_which_groups_them_by_initiative(
     people, two_initiatives, django_capture_on_commit_callbacks
 ):
     reviewer = people["reviewer"]
-    prefer(reviewer, Mode.DAILY, Event.Kind.SUBMITTED, Event.Kind.COMMENTED)
+    prefer(reviewer, Mode.DAILY, InitiativeKinds.SUBMITTED, InitiativeKinds.COMMENTED)
     first, second = two_initiatives
     with django_capture_on_commit_callbacks(execute=True):
         initiative_submit(initiative=first, by=people["author"])
@@ -74,7 +75,7 @@ def test_daily_kinds_wait_for_the_digest_which_groups_them_by_initiative(
 def test_a_second_run_sends_nothing_more(
     people, two_initiatives, django_capture_on_commit_callbacks
 ):
-    prefer(people["reviewer"], Mode.DAILY, Event.Kind.SUBMITTED)
+    prefer(people["reviewer"], Mode.DAILY, InitiativeKinds.SUBMITTED)
     initiative_submit(initiative=two_initiatives[0], by=people["author"])
     with django_capture_on_commit_callbacks(execute=True):
         send_digests.apply(args=["daily"]).get()
@@ -86,7 +87,7 @@ def test_a_second_run_sends_nothing_more(
 def test_a_digest_holds_only_what_happened_since_the_last_one(
     people, two_initiatives, django_capture_on_commit_callbacks
 ):
-    prefer(people["reviewer"], Mode.DAILY, Event.Kind.SUBMITTED)
+    prefer(people["reviewer"], Mode.DAILY, InitiativeKinds.SUBMITTED)
     first, second = two_initiatives
     initiative_submit(initiative=first, by=people["author"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -104,7 +105,7 @@ def test_a_digest_holds_only_what_happened_since_the_last_one(
 def test_weekly_and_daily_digests_are_separate(
     people, two_initiatives, django_capture_on_commit_callbacks
 ):
-    prefer(people["reviewer"], Mode.WEEKLY, Event.Kind.SUBMITTED)
+    prefer(people["reviewer"], Mode.WEEKLY, InitiativeKinds.SUBMITTED)
     initiative_submit(initiative=two_initiatives[0], by=people["author"])
     with django_capture_on_commit_callbacks(execute=True):
         assert digests_send("daily")["sent"] == 0
@@ -117,7 +118,7 @@ def test_at_once_emails_are_recapped_for_those_who_asked(
     people, in_review, django_capture_on_commit_callbacks
 ):
     author = people["author"]
-    notifications.recap_set(user=author, recap="daily")
+    recap_set(user=author, recap="daily")
     state = NotificationSettings.objects.get(user=author)
     state.last_daily_digest_at = timezone.now() - timedelta(hours=2)
     state.save()
@@ -152,8 +153,8 @@ def test_the_digest_link_unsubscribes_from_that_digest(
     people, two_initiatives, django_capture_on_commit_callbacks
 ):
     reviewer = people["reviewer"]
-    prefer(reviewer, Mode.DAILY, Event.Kind.SUBMITTED, Event.Kind.COMMENTED)
-    prefer(reviewer, Mode.WEEKLY, Event.Kind.ASSIGNED)
+    prefer(reviewer, Mode.DAILY, InitiativeKinds.SUBMITTED, InitiativeKinds.COMMENTED)
+    prefer(reviewer, Mode.WEEKLY, InitiativeKinds.ASSIGNED)
     initiative_submit(initiative=two_initiatives[0], by=people["author"])
     with django_capture_on_commit_callbacks(execute=True):
         digests_send("daily")
@@ -162,13 +163,13 @@ def test_the_digest_link_unsubscribes_from_that_digest(
 
     Client().post(path.group(1))
 
-    assert notifications.mode_for(reviewer, Event.Kind.SUBMITTED) == Mode.OFF
-    assert notifications.mode_for(reviewer, Event.Kind.COMMENTED) == Mode.OFF
-    assert notifications.mode_for(reviewer, Event.Kind.ASSIGNED) == Mode.WEEKLY
+    assert mode_for(reviewer, InitiativeKinds.SUBMITTED) == Mode.OFF
+    assert mode_for(reviewer, InitiativeKinds.COMMENTED) == Mode.OFF
+    assert mode_for(reviewer, InitiativeKinds.ASSIGNED) == Mode.WEEKLY
 
 
 def test_an_inactive_persons_digest_is_dropped(people, two_initiatives):
-    prefer(people["reviewer"], Mode.DAILY, Event.Kind.SUBMITTED)
+    prefer(people["reviewer"], Mode.DAILY, InitiativeKinds.SUBMITTED)
     initiative_submit(initiative=two_initiatives[0], by=people["author"])
     people["reviewer"].is_active = False
     people["reviewer"].save()

@@ -2,4 +2,4 @@
 
 from committee.settings import *  # noqa: F403
 
-EMAIL_BACKEND = "tests.members.email_backends.FileOutboxBackend"
+EMAIL_BACKEND = "tests.members.notifications.email_backends.FileOutboxBackend"

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.models import Initiative
-from members import notifications
 from members.models import Notification
-from members.notifications_delivery import undelivered_sweep
+from members.notifications.accounts import Kinds
+from members.notifications.delivery import undelivered_sweep
+from members.notifications.outbox import notification_queue
 
 from .celery_support import RedisServer, WorkerProcess, celery_app, embedded_worker, wait_until
 
@@ -66,8 +67,8 @@ def test_a_worker_killed_while_sending_delivers_exactly_once_after_a_new_worker_
     try:
         with celery_app(redis_server.url, queue=queue):
             first.start()
-            notification = notifications.notification_queue(
-                kind="security",
+            notification = notification_queue(
+                kind=Kinds.SECURITY,
                 user=people["admin"],
                 delivery_key="fault:kill",
                 data={"text": "Votre mot de passe a changé."},

@@ -21,9 +21,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from members import notifications as n
 from members.middleware import mfa_missing
 from members.models import NotificationPreference, NotificationSettings
+from members.notifications.centre import in_app_for, notification_mark_read, unread_count
+from members.notifications.preferences import (
+    preference_set,
+    preferences_for,
+    recap_set,
+    settings_for,
+    unsubscribe,
+    unsubscribe_label,
+    unsubscribe_target,
+)
+from members.notifications.registry import kind_spec, summary
 
 PAGE_SIZE = 30
 
@@ -46,16 +56,16 @@ def _gate(request):
 def notification_list(request):
     if (gated := _gate(request)) is not None:
         return gated
-    rows = n.in_app_for(request.user).order_by("-created_at", "-pk")
+    rows = in_app_for(request.user).order_by("-created_at", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     items = [
-        {"notification": row, "summary": n.summary(row), "label": n.kind_spec(row.kind).label}
+        {"notification": row, "summary": summary(row), "label": kind_spec(row.kind).label}
         for row in page
     ]
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "items": items, "unread": n.unread_count(request.user)},
+        {"page": page, "items": items, "unread": unread_count(request.user)},
     )
 
 
@@ -71,16 +81,16 @@ def _back(request):
 @login_required
 @require_POST
 def notification_read(request, pk: int):
-    if not n.in_app_for(request.user).filter(pk=pk).exists():
+    if not in_app_for(request.user).filter(pk=pk).exists():
         raise Http404
-    n.notification_mark_read(user=request.user, pk=pk)
+    notification_mark_read(user=request.user, pk=pk)
     return _back(request)
 
 
 @login_required
 @require_POST
 def notifications_read_all(request):
-    count = n.notification_mark_read(user=request.user)
+    count = notification_mark_read(user=request.user)
     if count:
         messages.success(request, _("Toutes vos notifications sont marquées comme lues."))
     return _back(request)
@@ -101,7 +111,7 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.specs = []
-        for spec, mode in n.preferences_for(user):
+        for spec, mode in preferences_for(user):
             if spec.mandatory:
                 continue
             self.fields[f"kind_{spec.kind}"] = forms.ChoiceField(
@@ -112,8 +122,8 @@ class PreferencesForm(forms.Form):
                 widget=forms.RadioSelect,
             )
             self.specs.append(spec)
-        self.fields["recap"].initial = n.settings_for(user).recap
-        self.mandatory = [spec for spec, _mode in n.preferences_for(user) if spec.mandatory]
+        self.fields["recap"].initial = settings_for(user).recap
+        self.mandatory = [spec for spec, _mode in preferences_for(user) if spec.mandatory]
 
     def kind_fields(self):
         return [self[f"kind_{spec.kind}"] for spec in self.specs]
@@ -129,10 +139,10 @@ def notification_preferences(request):
         form = PreferencesForm(request.POST, user=user)
         if form.is_valid():
             for spec in form.specs:
-                n.preference_set(
+                preference_set(
                     user=user, kind=spec.kind, mode=form.cleaned_data[f"kind_{spec.kind}"]
                 )
-            n.recap_set(user=user, recap=form.cleaned_data.get("recap") or "")
+            recap_set(user=user, recap=form.cleaned_data.get("recap") or "")
             messages.success(request, _("Vos préférences de notification sont enregistrées."))
             return redirect("members:notification_preferences")
         status = 400
@@ -148,16 +158,16 @@ def notification_preferences(request):
 def notification_unsubscribe(request, token: str):
     """GET shows what the link stops and a button; POST (the button, or the mail client's
     one-click) stops it."""
-    target = n.unsubscribe_target(token)
+    target = unsubscribe_target(token)
     if target is None:
         return render(request, "notifications/unsubscribe_invalid.html", status=404)
     user, kind = target
     done = False
     if request.method == "POST":
-        n.unsubscribe(user=user, kind=kind)
+        unsubscribe(user=user, kind=kind)
         done = True
     return render(
         request,
         "notifications/unsubscribe.html",
-        {"label": n.unsubscribe_label(kind), "done": done, "token": token},
+        {"label": unsubscribe_label(kind), "done": done, "token": token},
     )
