@@ -1,18 +1,11 @@
-"""What the committee's staff views share: the permission check and a service's errors put
-back on the form."""
+"""What the committee's staff views share: a service's errors put back on the form, and the
+roles the plan pages show."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.translation import gettext as _
+from django.core.exceptions import ValidationError
 
-from members.permissions import Action as Can
-from members.permissions import can
-
-
-def require(user, permission: Can, obj=None) -> None:
-    if not can(user, permission, obj):
-        raise PermissionDenied(_("Vous n'avez pas accès à cette page."))
+from members.permissions import Perm, can
 
 
 def apply_errors(form, error: ValidationError) -> None:
@@ -24,14 +17,9 @@ def apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def require_official(user, permission: Can) -> None:
-    if not can(user, permission):
-        raise PermissionDenied(_("Cette page est réservée aux agents du ministère."))
-
-
 def plan_roles(user) -> dict:
     return {
-        "may_manage": can(user, Can.PLAN_MANAGE),
-        "may_view": can(user, Can.PLAN_VIEW_INTERNAL),
-        "may_manage_contributions": can(user, Can.CONTRIBUTION_MANAGE),
+        "may_manage": can(user, Perm.PLAN_MANAGE),
+        "may_view": can(user, Perm.PLAN_VIEW_INTERNAL),
+        "may_manage_contributions": can(user, Perm.CONTRIBUTION_MANAGE),
     }

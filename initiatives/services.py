@@ -17,7 +17,7 @@ from initiatives.models import Status as S
 from initiatives.workflow import TRANSITIONS, TransitionConflict, TransitionError
 from members.models import Event
 from members.notifications import bundled
-from members.permissions import OFFICIAL_ROLES, STAFF_ROLES, Action, actor_for, can
+from members.permissions import OFFICIAL_ROLES, STAFF_ROLES, Perm, actor_for, can, require
 from members.services import event_record
 from referentials.models import Territory
 
@@ -36,8 +36,12 @@ def initiative_transition(
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise TransitionError(_("Action inconnue."))
-    if not can(by, transition.action, initiative):
-        raise PermissionDenied(_("Vous n'avez pas le droit de faire cette action."))
+    require(
+        by,
+        transition.action,
+        initiative,
+        message=_("Vous n'avez pas le droit de faire cette action."),
+    )
     if initiative.status not in transition.sources:
         raise TransitionError(
             _("Impossible de « %(action)s » une initiative au statut « %(status)s ».")
@@ -158,7 +162,7 @@ def initiative_assign(*, initiative: Initiative, assignee, by) -> bool:
     """
     _check_assignee(assignee)
     current = Initiative.objects.select_for_update().get(pk=initiative.pk)
-    if not can(by, Action.INITIATIVE_ASSIGN, current):
+    if not can(by, Perm.INITIATIVE_ASSIGN, current):
         if actor_for(by).is_official:
             raise ValidationError(
                 _("Une initiative au statut « %(status)s » ne peut pas être assignée.")
@@ -227,7 +231,7 @@ def comment_side(user, initiative: Initiative) -> int | None:
 @transaction.atomic
 def comment_post(*, initiative: Initiative, author, body: str) -> Comment:
     """Post to the private thread between the officials and the association."""
-    if not can(author, Action.INITIATIVE_COMMENT, initiative):
+    if not can(author, Perm.INITIATIVE_COMMENT, initiative):
         raise PermissionDenied(
             _("Vous ne pouvez pas écrire dans la discussion de cette initiative.")
         )
@@ -346,7 +350,7 @@ def initiative_create(*, data: dict, by) -> Initiative:
     from django.db import IntegrityError
 
     lead = data["lead_organisation"]
-    if not can(by, Action.INITIATIVE_CREATE) or (
+    if not can(by, Perm.INITIATIVE_CREATE) or (
         actor_for(by).role_in(getattr(lead, "pk", None)) not in STAFF_ROLES
     ):
         raise PermissionDenied(_("Vous ne pouvez pas créer d'initiative pour cette association."))
@@ -386,8 +390,9 @@ def initiative_update(*, initiative: Initiative, data: dict, by) -> list[str]:
     and the right checked again on its current state.
     """
     current = Initiative.objects.select_for_update().get(pk=initiative.pk)
-    if not can(by, Action.INITIATIVE_EDIT, current):
-        raise PermissionDenied(_("Cette initiative ne peut plus être modifiée."))
+    require(
+        by, Perm.INITIATIVE_EDIT, current, message=_("Cette initiative ne peut plus être modifiée.")
+    )
     lead = data.get("lead_organisation")
     moved = lead is not None and lead.pk != current.lead_organisation_id
     if moved and actor_for(by).role_in(lead.pk) not in STAFF_ROLES:
@@ -435,8 +440,12 @@ def document_add(*, initiative: Initiative, upload, by, title: str = "", is_publ
     from initiatives.models import Document
 
     current = Initiative.objects.select_for_update().get(pk=initiative.pk)
-    if not can(by, Action.INITIATIVE_EDIT, current):
-        raise PermissionDenied(_("Les documents de cette initiative ne peuvent plus changer."))
+    require(
+        by,
+        Perm.INITIATIVE_EDIT,
+        current,
+        message=_("Les documents de cette initiative ne peuvent plus changer."),
+    )
     checked = validate_upload(upload)
     default_title = checked.original_name.rsplit(".", 1)[0]
     document = Document(
@@ -464,8 +473,12 @@ def document_add(*, initiative: Initiative, upload, by, title: str = "", is_publ
 def document_delete(*, document, by) -> None:
     """Remove a document and, once committed, its file."""
     current = Initiative.objects.select_for_update().get(pk=document.initiative_id)
-    if not can(by, Action.INITIATIVE_EDIT, current):
-        raise PermissionDenied(_("Les documents de cette initiative ne peuvent plus changer."))
+    require(
+        by,
+        Perm.INITIATIVE_EDIT,
+        current,
+        message=_("Les documents de cette initiative ne peuvent plus changer."),
+    )
     storage, name = document.file.storage, document.file.name
     document.delete()
     transaction.on_commit(lambda: storage.delete(name))

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from committee.contributions.models import Contribution, ContributionDocument
 from committee.models import Axis
-from committee.plan.services.base import Events, require
+from committee.plan.services.base import Events
 from members.models import Organisation
-from members.permissions import Action as Can
+from members.permissions import Perm, require
 from members.services import event_record
 
 
@@ -55,7 +55,7 @@ def _check_contribution(data: ContributionData, *, contribution=None) -> None:
 @transaction.atomic
 def contribution_create(*, by, data: ContributionData) -> Contribution:
     """A new contribution, as a draft (published by `contribution_publish`)."""
-    require(by, Can.CONTRIBUTION_MANAGE)
+    require(by, Perm.CONTRIBUTION_MANAGE)
     _check_contribution(data)
     contribution = Contribution.objects.create(
         title=data.title.strip()[:255],
@@ -70,7 +70,7 @@ def contribution_create(*, by, data: ContributionData) -> Contribution:
 
 @transaction.atomic
 def contribution_update(*, contribution: Contribution, by, data: ContributionData) -> Contribution:
-    require(by, Can.CONTRIBUTION_MANAGE)
+    require(by, Perm.CONTRIBUTION_MANAGE)
     _check_contribution(data, contribution=contribution)
     contribution.title = data.title.strip()[:255]
     contribution.summary = data.summary.strip()
@@ -86,7 +86,7 @@ def contribution_update(*, contribution: Contribution, by, data: ContributionDat
 @transaction.atomic
 def contribution_publish(*, contribution: Contribution, by) -> Contribution:
     """Publish: the contribution and its documents become public."""
-    require(by, Can.CONTRIBUTION_MANAGE)
+    require(by, Perm.CONTRIBUTION_MANAGE)
     current = Contribution.objects.select_for_update().get(pk=contribution.pk)
     if current.status == Contribution.Status.PUBLISHED:
         return current
@@ -103,7 +103,7 @@ def contribution_publish(*, contribution: Contribution, by) -> Contribution:
 @transaction.atomic
 def contribution_unpublish(*, contribution: Contribution, by) -> Contribution:
     """Back to draft: the page and its documents are no longer public."""
-    require(by, Can.CONTRIBUTION_MANAGE)
+    require(by, Perm.CONTRIBUTION_MANAGE)
     current = Contribution.objects.select_for_update().get(pk=contribution.pk)
     if current.status == Contribution.Status.DRAFT:
         return current
@@ -124,7 +124,7 @@ def contribution_document_add(
     10 MB at most). Raises ValidationError and writes nothing when refused."""
     from initiatives.documents import validate_upload
 
-    require(by, Can.CONTRIBUTION_MANAGE)
+    require(by, Perm.CONTRIBUTION_MANAGE)
     checked = validate_upload(upload)
     document = ContributionDocument(
         contribution=contribution,
@@ -146,7 +146,7 @@ def contribution_document_add(
 
 @transaction.atomic
 def contribution_document_delete(*, document: ContributionDocument, by) -> None:
-    require(by, Can.CONTRIBUTION_MANAGE)
+    require(by, Perm.CONTRIBUTION_MANAGE)
     storage, name = document.file.storage, document.file.name
     document.delete()
     transaction.on_commit(lambda: storage.delete(name))

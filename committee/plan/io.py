@@ -20,7 +20,7 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -30,8 +30,7 @@ from committee.models import Axis
 from committee.plan.models import Action, ActionUpdate, Milestone
 from committee.plan.services import actions as plan_services
 from members.models import Organisation
-from members.permissions import Action as Can
-from members.permissions import can
+from members.permissions import Perm, require
 
 ACTIONS_SHEET = "actions"
 MILESTONES_SHEET = "jalons"
@@ -572,8 +571,9 @@ def plan_import(*, upload, by) -> ImportResult:
     Raises ImportRefused with every error found; the checks all run before the first write,
     and the writes share one transaction.
     """
-    if not can(by, Can.PLAN_MANAGE):
-        raise PermissionDenied(_("Vous n'avez pas le droit d'importer le plan d'action."))
+    require(
+        by, Perm.PLAN_MANAGE, message=_("Vous n'avez pas le droit d'importer le plan d'action.")
+    )
     actions, milestones, errors = plan_import_check(upload)
     if errors:
         raise ImportRefused(errors)

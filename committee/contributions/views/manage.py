@@ -18,16 +18,15 @@ from committee.contributions import forms as f
 from committee.contributions import selectors as plan_selectors
 from committee.contributions import services as plan_services
 from committee.contributions.models import Contribution, ContributionDocument
-from committee.http import apply_errors, require
+from committee.http import apply_errors
 from initiatives.documents import SizeLimitUploadHandler, file_download
-from members.permissions import Action as Can
-from members.permissions import can
+from members.permissions import Perm, can, require
 
 
 @login_required
 @require_GET
 def contributions_index(request):
-    require(request.user, Can.CONTRIBUTION_MANAGE)
+    require(request.user, Perm.CONTRIBUTION_MANAGE)
     return render(
         request,
         "plan_admin/contributions.html",
@@ -38,7 +37,7 @@ def contributions_index(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def contribution_create(request):
-    require(request.user, Can.CONTRIBUTION_MANAGE)
+    require(request.user, Perm.CONTRIBUTION_MANAGE)
     form = f.ContributionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,7 +69,7 @@ def _contribution_page(request, contribution, *, form=None, document_form=None, 
 @login_required
 @require_http_methods(["GET", "POST"])
 def contribution_edit(request, pk: int):
-    require(request.user, Can.CONTRIBUTION_MANAGE)
+    require(request.user, Perm.CONTRIBUTION_MANAGE)
     contribution = get_object_or_404(
         Contribution.objects.prefetch_related("axes", "organisations"), pk=pk
     )
@@ -93,7 +92,7 @@ def contribution_edit(request, pk: int):
 @login_required
 @require_POST
 def contribution_status(request, pk: int):
-    require(request.user, Can.CONTRIBUTION_MANAGE)
+    require(request.user, Perm.CONTRIBUTION_MANAGE)
     contribution = get_object_or_404(Contribution, pk=pk)
     if request.POST.get("decision") == "publish":
         plan_services.contribution_publish(contribution=contribution, by=request.user)
@@ -106,7 +105,7 @@ def contribution_status(request, pk: int):
 
 @csrf_protect
 def _contribution_document_upload(request, pk: int):
-    require(request.user, Can.CONTRIBUTION_MANAGE)
+    require(request.user, Perm.CONTRIBUTION_MANAGE)
     contribution = get_object_or_404(Contribution, pk=pk)
     form = f.ContributionDocumentForm(
         request.POST,
@@ -144,7 +143,7 @@ def contribution_document_upload(request, pk: int):
 @login_required
 @require_POST
 def contribution_document_delete(request, pk: int, document_pk: int):
-    require(request.user, Can.CONTRIBUTION_MANAGE)
+    require(request.user, Perm.CONTRIBUTION_MANAGE)
     document = get_object_or_404(ContributionDocument, pk=document_pk, contribution_id=pk)
     plan_services.contribution_document_delete(document=document, by=request.user)
     messages.success(
@@ -163,7 +162,7 @@ def contribution_document(request, slug: str, pk: int):
         contribution__slug=slug,
     )
     public = document.is_public
-    if not public and not can(request.user, Can.CONTRIBUTION_MANAGE):
+    if not public and not can(request.user, Perm.CONTRIBUTION_MANAGE):
         raise Http404
     return file_download(
         document.file,

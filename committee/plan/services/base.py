@@ -1,4 +1,4 @@
-"""What every write on the plan shares: the permission check, the update log, the event
+"""What every write on the plan shares: the update log, the event
 kinds it records, and how dates and numbers are written in the log."""
 
 from __future__ import annotations
@@ -6,15 +6,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _
-
 from committee.plan.models import (
     Action,
     ActionUpdate,
 )
-from members.permissions import Action as Can
-from members.permissions import can
 
 ACCOUNT_MAX_LENGTH = 4000
 
@@ -32,11 +27,6 @@ class Events:
     REVIEW_CLOSED = "plan_review_closed"
     CONTRIBUTION_PUBLISHED = "contribution_published"
     CONTRIBUTION_UNPUBLISHED = "contribution_unpublished"
-
-
-def require(user, permission: Can, obj=None) -> None:
-    if not can(user, permission, obj):
-        raise PermissionDenied(_("Vous n'avez pas le droit de faire cette action."))
 
 
 def log_update(action: Action, *, by, kind: str, text: str) -> ActionUpdate:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from committee.http import apply_errors, plan_roles, require
+from committee.http import apply_errors, plan_roles
 from committee.plan import forms as f
 from committee.plan import io as plan_io
 from committee.plan import selectors as plan_selectors
@@ -27,13 +27,13 @@ from committee.plan.models import (
 from committee.plan.services import actions as action_services
 from committee.plan.services import indicators as indicator_services
 from initiatives.models import Initiative
-from members.permissions import Action as Can
+from members.permissions import Perm, require
 
 
 @login_required
 @require_GET
 def plan_index(request):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     indicator_services.plan_refresh_if_stale()
     open_review = PlanReview.objects.filter(status=PlanReview.Status.OPEN).first()
     return render(
@@ -51,7 +51,7 @@ def plan_index(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_create(request):
-    require(request.user, Can.PLAN_MANAGE)
+    require(request.user, Perm.PLAN_MANAGE)
     form = f.ActionForm(request.POST or None, initial={"status": Action.Status.PLANNED})
     if request.method == "POST" and form.is_valid():
         try:
@@ -67,7 +67,7 @@ def action_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_edit(request, pk: int):
-    require(request.user, Can.PLAN_MANAGE)
+    require(request.user, Perm.PLAN_MANAGE)
     action = get_object_or_404(Action.objects.prefetch_related("lead_partners"), pk=pk)
     form = f.ActionForm.for_action(action, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -88,7 +88,7 @@ def action_edit(request, pk: int):
 
 def _action_page(request, pk: int, *, status=200, **forms):
     """The action's page, with empty forms unless bound ones are given (errors shown)."""
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     indicator_services.plan_refresh_if_stale()
     try:
         action = plan_selectors.action_page(pk)
@@ -115,7 +115,7 @@ def action_detail(request, pk: int):
 
 
 def _managed_action(request, pk: int) -> Action:
-    require(request.user, Can.PLAN_MANAGE)
+    require(request.user, Perm.PLAN_MANAGE)
     return get_object_or_404(Action, pk=pk)
 
 
@@ -303,7 +303,7 @@ def note_add(request, pk: int):
 @login_required
 @require_GET
 def plan_export(request):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     out = io.BytesIO()
     plan_io.plan_export(out)
     response = HttpResponse(out.getvalue(), content_type=plan_io.XLSX_CONTENT_TYPE)
@@ -316,7 +316,7 @@ def plan_export(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_import(request):
-    require(request.user, Can.PLAN_MANAGE)
+    require(request.user, Perm.PLAN_MANAGE)
     form = f.ImportForm(request.POST or None, request.FILES or None)
     errors, result = None, None
     if request.method == "POST" and form.is_valid():

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from committee.http import apply_errors, plan_roles, require
+from committee.http import apply_errors, plan_roles
 from committee.plan import forms as f
 from committee.plan import selectors as plan_selectors
 from committee.plan.models import (
@@ -19,14 +19,13 @@ from committee.plan.models import (
 )
 from committee.plan.services import indicators as indicator_services
 from committee.plan.services import partner_reports as partner_report_services
-from members.permissions import Action as Can
-from members.permissions import can
+from members.permissions import Perm, require
 
 
 @login_required
 @require_GET
 def reports_inbox(request):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     status = request.GET.get("etat", PartnerReport.Status.SUBMITTED)
     if status not in PartnerReport.Status.values and status != "tous":
         status = PartnerReport.Status.SUBMITTED
@@ -43,7 +42,7 @@ def reports_inbox(request):
 
 
 def _report_page(request, pk: int, *, form=None, status=200):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     try:
         report = plan_selectors.report_for_official(pk)
     except PartnerReport.DoesNotExist:
@@ -65,7 +64,7 @@ def report_detail(request, pk: int):
 @login_required
 @require_POST
 def report_decide(request, pk: int):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     report = get_object_or_404(PartnerReport, pk=pk)
     form = f.ReportDecisionForm(request.POST)
     decision = request.POST.get("decision")
@@ -96,7 +95,7 @@ def report_decide(request, pk: int):
 @login_required
 @require_GET
 def partner_index(request):
-    require(request.user, Can.PLAN_REPORT)
+    require(request.user, Perm.PLAN_REPORT)
     indicator_services.plan_refresh_if_stale()
     return render(
         request,
@@ -112,8 +111,12 @@ def partner_index(request):
 @require_http_methods(["GET", "POST"])
 def partner_report_new(request, pk: int):
     action = get_object_or_404(Action.objects.prefetch_related("lead_partners"), pk=pk)
-    if not can(request.user, Can.PLAN_REPORT, action):
-        raise PermissionDenied(_("Votre association ne pilote pas cette action."))
+    require(
+        request.user,
+        Perm.PLAN_REPORT,
+        action,
+        message=_("Votre association ne pilote pas cette action."),
+    )
     organisations = partner_report_services.reporting_organisations(request.user, action)
     form = f.PartnerReportForm(request.POST or None, action=action, organisations=organisations)
     if request.method == "POST" and form.is_valid():
@@ -152,7 +155,7 @@ def partner_report_new(request, pk: int):
 @login_required
 @require_GET
 def partner_report_detail(request, pk: int):
-    require(request.user, Can.PLAN_REPORT)
+    require(request.user, Perm.PLAN_REPORT)
     report = plan_selectors.report_for_partner(request.user, pk)
     if report is None:
         raise Http404

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from committee.http import apply_errors, plan_roles, require
+from committee.http import apply_errors, plan_roles
 from committee.plan import forms as f
 from committee.plan import selectors as plan_selectors
 from committee.plan.models import (
@@ -19,13 +19,13 @@ from committee.plan.models import (
     PlanReview,
 )
 from committee.plan.services import reviews as plan_services
-from members.permissions import Action as Can
+from members.permissions import Perm, require
 
 
 @login_required
 @require_GET
 def reviews_index(request):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     return _reviews_page(request)
 
 
@@ -51,7 +51,7 @@ def _reviews_page(request, *, open_form=None, status=200):
 @login_required
 @require_POST
 def review_open(request):
-    require(request.user, Can.PLAN_MANAGE)
+    require(request.user, Perm.PLAN_MANAGE)
     form = f.ReviewOpenForm(request.POST)
     if form.is_valid():
         try:
@@ -107,14 +107,14 @@ def _review_page(request, review: PlanReview, *, bound=None, close_form=None, st
 @login_required
 @require_GET
 def review_detail(request, pk: int):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     return _review_page(request, get_object_or_404(PlanReview, pk=pk))
 
 
 @login_required
 @require_POST
 def assessment_set(request, pk: int, action_pk: int):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     review = get_object_or_404(PlanReview, pk=pk)
     action = get_object_or_404(Action, pk=action_pk)
     form = f.AssessmentForm(request.POST, prefix=f"a{action.pk}")
@@ -139,7 +139,7 @@ def assessment_set(request, pk: int, action_pk: int):
 @login_required
 @require_POST
 def review_close(request, pk: int):
-    require(request.user, Can.PLAN_MANAGE)
+    require(request.user, Perm.PLAN_MANAGE)
     review = get_object_or_404(PlanReview, pk=pk)
     form = f.ReviewCloseForm(request.POST)
     if form.is_valid():
@@ -158,7 +158,7 @@ def review_close(request, pk: int):
 @login_required
 @require_GET
 def reviews_compare(request):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     form = f.CompareForm(request.GET or None)
     comparison = None
     if form.is_bound and form.is_valid():
