@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from members.models import Event, Membership, Organisation, User
+from members.models import Event, Membership, User
 from members.notifications import Recipient, event_target, register_rule
-from members.permissions import OFFICIAL_ROLES
+from members.permissions import officials
 
 DECISIONS = (
     Event.Kind.CHANGES_REQUESTED,
@@ -34,18 +34,6 @@ def workspace_path(initiative) -> str:
 
 def review_path(initiative) -> str:
     return reverse("review:detail", kwargs={"pk": initiative.pk})
-
-
-def officials():
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__role__in=OFFICIAL_ROLES,
-            memberships__organisation__kind=Organisation.Kind.MINISTRY,
-        )
-        .distinct()
-        .order_by("pk")
-    )
 
 
 def association_admins(initiative):
@@ -89,7 +77,7 @@ def submitted(event: Event) -> list[Recipient]:
         Recipient(user=user, path=workspace_path(initiative), data=data)
         for user in association_admins(initiative)
     ]
-    return admins + _ministry(officials(), initiative, data)
+    return admins + _ministry(officials().order_by("pk"), initiative, data)
 
 
 def assigned(event: Event) -> list[Recipient]:
@@ -121,7 +109,7 @@ def commented(event: Event) -> list[Recipient]:
         assignee = initiative.assignee
         if assignee is not None and assignee.is_active:
             return _ministry([assignee], initiative, data)
-        return _ministry(officials(), initiative, data)
+        return _ministry(officials().order_by("pk"), initiative, data)
     return _association(initiative, data)
 
 

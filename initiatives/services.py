@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from initiatives.models import Comment, Initiative, StatusChange
+from initiatives.documents import document_attach, document_remove
+from initiatives.fields import M2M_FIELDS, SCALAR_FIELDS
+from initiatives.models import Comment, Document, Initiative, StatusChange
 from initiatives.models import Status as S
 from initiatives.workflow import TRANSITIONS, TransitionConflict, TransitionError
 from members.models import Event
@@ -266,25 +268,6 @@ def comment_post(*, initiative: Initiative, author, body: str) -> Comment:
 
 # --- Drafting: association staff write initiatives and attach documents --------------------
 
-INITIATIVE_SCALAR_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "lead_organisation",
-    "lead_collectivity",
-    "start_date",
-    "end_date",
-    "budget",
-    "funding_sources",
-    "schools_reached",
-    "pupils_reached",
-    "outcomes",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "contact_consent",
-)
-INITIATIVE_M2M_FIELDS = ("territories", "partners", "axes", "school_levels", "referential_items")
 SLUG_ATTEMPTS = 5
 
 
@@ -355,11 +338,11 @@ def initiative_create(*, data: dict, by) -> Initiative:
     ):
         raise PermissionDenied(_("Vous ne pouvez pas créer d'initiative pour cette association."))
     initiative = Initiative(
-        **{name: data[name] for name in INITIATIVE_SCALAR_FIELDS if name in data},
+        **{name: data[name] for name in SCALAR_FIELDS if name in data},
         status=S.DRAFT,
         created_by=by,
     )
-    m2m = {name: data[name] for name in INITIATIVE_M2M_FIELDS if name in data}
+    m2m = {name: data[name] for name in M2M_FIELDS if name in data}
     for attempt in range(SLUG_ATTEMPTS):
         initiative.slug = _unique_slug(initiative.title)
         try:
@@ -398,7 +381,7 @@ def initiative_update(*, initiative: Initiative, data: dict, by) -> list[str]:
     if moved and actor_for(by).role_in(lead.pk) not in STAFF_ROLES:
         raise PermissionDenied(_("Vous ne pouvez pas confier l'initiative à cette association."))
     changed = []
-    for name in INITIATIVE_SCALAR_FIELDS:
+    for name in SCALAR_FIELDS:
         if name not in data:
             continue
         field = Initiative._meta.get_field(name)
@@ -408,7 +391,7 @@ def initiative_update(*, initiative: Initiative, data: dict, by) -> list[str]:
             setattr(current, name, data[name])
             changed.append(name)
     m2m = {}
-    for name in INITIATIVE_M2M_FIELDS:
+    for name in M2M_FIELDS:
         if name not in data:
             continue
         old_ids = set(getattr(current, name).values_list("pk", flat=True))
@@ -425,7 +408,7 @@ def initiative_update(*, initiative: Initiative, data: dict, by) -> list[str]:
         created=False,
     )
     _record_outside_edit(current, by=by, fields=changed)
-    for name in INITIATIVE_SCALAR_FIELDS:
+    for name in SCALAR_FIELDS:
         setattr(initiative, name, getattr(current, name))
     return changed
 
@@ -436,9 +419,6 @@ def document_add(*, initiative: Initiative, upload, by, title: str = "", is_publ
 
     Raises ValidationError (message for the user) and writes nothing when it is refused.
     """
-    from initiatives.documents import validate_upload
-    from initiatives.models import Document
-
     current = Initiative.objects.select_for_update().get(pk=initiative.pk)
     require(
         by,
@@ -446,25 +426,9 @@ def document_add(*, initiative: Initiative, upload, by, title: str = "", is_publ
         current,
         message=_("Les documents de cette initiative ne peuvent plus changer."),
     )
-    checked = validate_upload(upload)
-    default_title = checked.original_name.rsplit(".", 1)[0]
-    document = Document(
-        initiative=current,
-        title=((title or "").strip() or default_title)[:200],
-        original_name=checked.original_name,
-        content_type=checked.kind.mime,
-        size=checked.size,
-        sha256=checked.sha256,
-        is_public=is_public,
-        uploaded_by=by,
+    document = document_attach(
+        Document(initiative=current, is_public=is_public), upload=upload, title=title, by=by
     )
-    # The stored name is random (Document.file's upload_to); the uploaded name is unused.
-    document.file.save("document", upload, save=False)
-    try:
-        document.save()
-    except Exception:
-        document.file.delete(save=False)
-        raise
     _record_outside_edit(current, by=by, fields=["documents"])
     return document
 
@@ -479,9 +443,7 @@ def document_delete(*, document, by) -> None:
         current,
         message=_("Les documents de cette initiative ne peuvent plus changer."),
     )
-    storage, name = document.file.storage, document.file.name
-    document.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    document_remove(document)
     _record_outside_edit(current, by=by, fields=["documents"])
 
 

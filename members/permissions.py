@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Membership, Organisation
+from members.models import Membership, Organisation, User
 
 
 class Perm(enum.StrEnum):
@@ -191,6 +191,20 @@ def review_scope(user, queryset: QuerySet | None = None) -> QuerySet:
     if not actor_for(user).is_official:
         return queryset.none()
     return queryset.exclude(status=_status().DRAFT)
+
+
+def officials() -> QuerySet:
+    """The active people with a ministry role (reviewer or secretariat), by name: those an
+    initiative can be assigned to, who hear of submissions and receive the digest."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__role__in=OFFICIAL_ROLES,
+            memberships__organisation__kind=Organisation.Kind.MINISTRY,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "email")
+    )
 
 
 def reports_scope(user, queryset: QuerySet | None = None) -> QuerySet:

@@ -96,6 +96,7 @@ class MembershipError(Exception):
 
 
 def token_hash(token: str) -> str:
+    """How a secret token of a link is stored (invitations, search subscriptions)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 

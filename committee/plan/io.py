@@ -271,6 +271,27 @@ def _as_date(value) -> datetime.date:
     raise ValueError
 
 
+def _read_dates(cells: dict, columns, fail, *, required=()) -> dict:
+    """The row's date cells by column: None where blank or unreadable, each problem told to
+    `fail(column, message)`; a blank cell of a `required` column is a problem too."""
+    dates = {}
+    for column in columns:
+        raw = cells.get(column)
+        dates[column] = None
+        if _is_blank(raw):
+            if column in required:
+                fail(column, _("Valeur obligatoire manquante."))
+            continue
+        try:
+            dates[column] = _as_date(raw)
+        except (ValueError, TypeError):
+            fail(
+                column,
+                _("Date illisible « %(value)s » : JJ/MM/AAAA.") % {"value": _as_text(raw)},
+            )
+    return dates
+
+
 def _status_lookup() -> dict[str, str]:
     lookup = {}
     for value, label in Action.Status.choices:
@@ -423,20 +444,7 @@ def _check_actions(sheet: _Sheet, errors: list[RowError]) -> list[ActionRow]:
                 )
             elif org not in partners:
                 partners.append(org)
-        dates = {}
-        for column in ("début", "échéance"):
-            raw = cells.get(column)
-            if _is_blank(raw):
-                dates[column] = None
-                continue
-            try:
-                dates[column] = _as_date(raw)
-            except (ValueError, TypeError):
-                dates[column] = None
-                fail(
-                    column,
-                    _("Date illisible « %(value)s » : JJ/MM/AAAA.") % {"value": _as_text(raw)},
-                )
+        dates = _read_dates(cells, ("début", "échéance"), fail)
         if dates["début"] and dates["échéance"] and dates["échéance"] < dates["début"]:
             fail("échéance", _("L'échéance précède le début."))
         errors.extend(row_errors)
@@ -490,22 +498,7 @@ def _check_milestones(
                 fail("intitulé", _("Jalon en double (déjà ligne %(row)s).") % {"row": seen[key]})
             else:
                 seen[key] = number
-        dates = {}
-        for column in ("échéance", "atteint le"):
-            raw = cells.get(column)
-            if _is_blank(raw):
-                dates[column] = None
-                if column == "échéance":
-                    fail(column, _("Valeur obligatoire manquante."))
-                continue
-            try:
-                dates[column] = _as_date(raw)
-            except (ValueError, TypeError):
-                dates[column] = None
-                fail(
-                    column,
-                    _("Date illisible « %(value)s » : JJ/MM/AAAA.") % {"value": _as_text(raw)},
-                )
+        dates = _read_dates(cells, ("échéance", "atteint le"), fail, required={"échéance"})
         if dates["atteint le"] and dates["atteint le"] > today:
             fail("atteint le", _("Un jalon ne peut être atteint dans le futur."))
         errors.extend(row_errors)

@@ -379,12 +379,6 @@ def published_evidence_choices(action: Action, query: str, *, limit: int = 20):
     )
 
 
-def _milestone_state(milestone: Milestone, today: datetime.date) -> str:
-    if milestone.reached_on:
-        return "reached"
-    return "late" if milestone.due_date < today else "upcoming"
-
-
 def action_plan() -> list[Axis]:
     """Axes → actions with lead partners, milestones, indicators and published evidence:
     six queries."""
@@ -409,7 +403,7 @@ def action_plan() -> list[Axis]:
         for action in axis.action_list:
             action.milestone_list = list(action.milestones.all())
             for milestone in action.milestone_list:
-                milestone.state = _milestone_state(milestone, today)
+                milestone.state = milestone_state(milestone, today)
             action.late_milestones = sum(m.state == "late" for m in action.milestone_list)
         progress = [a.progress for a in axis.action_list if a.status != Action.Status.ABANDONED]
         axis.average_progress = round(sum(progress) / len(progress)) if progress else None

@@ -20,8 +20,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from committee.public.models import SearchSubscription
-from committee.public.selectors import CONFIRM, UNSUBSCRIBE, token_hash
-from members.services import email_after_commit
+from committee.public.selectors import CONFIRM, UNSUBSCRIBE
+from members.services import email_after_commit, token_hash
 
 # Confirmation emails sent to one address within an hour, whatever the searches.
 EMAILS_PER_ADDRESS_PER_HOUR = 5

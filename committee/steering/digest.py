@@ -26,7 +26,8 @@ from committee.steering import statistics
 from committee.steering.models import DigestDelivery
 from initiatives.models import Initiative
 from initiatives.models import Status as S
-from initiatives.review_filters import officials, with_waiting_since
+from initiatives.review_filters import with_waiting_since
+from members.permissions import officials
 
 LISTED = 15  # items listed per section; the rest is counted
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from initiatives.history import initiative_history
 from initiatives.models import Initiative
 from initiatives.models import Status as S
-from initiatives.review_filters import ReviewQueueFilterSet, officials, queue_queryset
+from initiatives.review_filters import ReviewQueueFilterSet, queue_queryset
 from initiatives.services import (
     COMMENT_MAX_LENGTH,
     comment_post,
@@ -45,6 +45,7 @@ from members.permissions import (
     actor_for,
     can,
     may_see_privately,
+    officials,
     private_scope,
     require,
     review_scope,
