@@ -233,10 +233,12 @@ def comment_side(user, initiative: Initiative) -> int | None:
 @transaction.atomic
 def comment_post(*, initiative: Initiative, author, body: str) -> Comment:
     """Post to the private thread between the officials and the association."""
-    if not can(author, Perm.INITIATIVE_COMMENT, initiative):
-        raise PermissionDenied(
-            _("Vous ne pouvez pas écrire dans la discussion de cette initiative.")
-        )
+    require(
+        author,
+        Perm.INITIATIVE_COMMENT,
+        initiative,
+        message=_("Vous ne pouvez pas écrire dans la discussion de cette initiative."),
+    )
     body = (body or "").strip()
     if not body:
         raise ValidationError(_("Écrivez un message avant de l'envoyer."), code="required")

@@ -193,6 +193,22 @@ def review_scope(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.exclude(status=_status().DRAFT)
 
 
+def association_scope(user, queryset: QuerySet, *, field: str = "organisation_id") -> QuerySet:
+    """Rows that belong to the user's own associations (where they are contributor or
+    admin): `field` names the row's organisation (partner reports, the lead partners of
+    plan actions)."""
+    return queryset.filter(**{f"{field}__in": actor_for(user).staff_organisation_ids})
+
+
+def team_organisations(user) -> QuerySet:
+    """The organisations whose team this user manages (`member.manage`): all of them for
+    the secretariat, their own for an association's admin, none for anyone else."""
+    actor = actor_for(user)
+    if actor.is_secretariat:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(pk__in=actor.admin_organisation_ids)
+
+
 def officials() -> QuerySet:
     """The active people with a ministry role (reviewer or secretariat), by name: those an
     initiative can be assigned to, who hear of submissions and receive the digest."""
@@ -205,6 +221,11 @@ def officials() -> QuerySet:
         .distinct()
         .order_by("last_name", "first_name", "email")
     )
+
+
+def in_review_scope(user, initiative) -> bool:
+    """Whether `initiative` is in the user's `review_scope` (the same rule, for one object)."""
+    return actor_for(user).is_official and initiative.status != _status().DRAFT
 
 
 def reports_scope(user, queryset: QuerySet | None = None) -> QuerySet:

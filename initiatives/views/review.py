@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,7 +44,6 @@ from members.permissions import (
     Perm,
     actor_for,
     can,
-    may_see_privately,
     officials,
     private_scope,
     require,
@@ -400,11 +399,7 @@ def history(request, pk):
     initiative = get_object_or_404(
         private_scope(request.user).select_related("lead_organisation"), pk=pk
     )
-    if not (
-        can(request.user, Perm.INITIATIVE_VIEW, initiative)
-        and may_see_privately(request.user, initiative)
-    ):
-        raise PermissionDenied
+    require(request.user, Perm.INITIATIVE_VIEW, initiative)
     return render(
         request,
         "initiatives/history.html",

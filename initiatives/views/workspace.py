@@ -38,7 +38,14 @@ from initiatives.services import (
 )
 from initiatives.workflow import TransitionConflict, TransitionError
 from members.models import Organisation
-from members.permissions import Perm, actor_for, can, may_see_privately, private_scope
+from members.permissions import (
+    Perm,
+    actor_for,
+    can,
+    in_review_scope,
+    may_see_privately,
+    private_scope,
+)
 from referentials.models import ReferentialItem, Territory
 from referentials.search import territory_label, territory_search
 
@@ -286,7 +293,7 @@ def _private_detail(request, initiative_id: int, *, upload_form=None, status=200
         "history_url": _optional_url("review:history", initiative.pk),
         "review_url": (
             _optional_url("review:detail", initiative.pk)
-            if actor_for(user).is_official and initiative.status != S.DRAFT
+            if in_review_scope(user, initiative)
             else None
         ),
         "lead_label": territory_label(initiative.lead_collectivity),
