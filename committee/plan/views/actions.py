@@ -129,6 +129,21 @@ def _back(action: Action, anchor: str = "") -> str:
     return reverse("plan_admin:action", kwargs={"pk": action.pk}) + anchor
 
 
+def _action_form_post(request, action: Action, form, write, *, success, anchor: str, bound=None):
+    """form_post for the forms of an action's page: once written, back to `anchor` of the
+    page; otherwise the page again, with the bound form in the place named `bound` (a
+    200), or, for the forms of the lists (no `bound`), its errors above the page (a 400)."""
+
+    def failed():
+        if bound:
+            return _action_page(request, action.pk, **{bound: form})
+        return _action_page(request, action.pk, form_errors=form, status=400)
+
+    return form_post(
+        request, form, write, success=success, then=_back(action, anchor), failed=failed
+    )
+
+
 def _saved_or_unchanged(saved: str, unchanged: str):
     """The message after a write that tells whether it changed anything."""
     return lambda changed: saved if changed else (messages.INFO, unchanged)
@@ -139,15 +154,16 @@ def _saved_or_unchanged(saved: str, unchanged: str):
 def milestone_add(request, pk: int):
     action = _managed_action(request, pk)
     form = f.MilestoneForm(request.POST, prefix="jalon")
-    return form_post(
+    return _action_form_post(
         request,
+        action,
         form,
         lambda data: action_services.milestone_add(
             action=action, by=request.user, title=data["title"], due_date=data["due_date"]
         ),
         success=_("Le jalon est ajouté."),
-        then=_back(action, "#jalons"),
-        failed=lambda: _action_page(request, pk, milestone_form=form),
+        anchor="#jalons",
+        bound="milestone_form",
     )
 
 
@@ -161,15 +177,15 @@ def milestone_edit(request, pk: int, milestone_pk: int):
     action = _managed_action(request, pk)
     milestone = _milestone(action, milestone_pk)
     form = f.MilestoneForm(request.POST, prefix=f"jalon-{milestone.pk}")
-    return form_post(
+    return _action_form_post(
         request,
+        action,
         form,
         lambda data: action_services.milestone_update(
             milestone=milestone, by=request.user, title=data["title"], due_date=data["due_date"]
         ),
         success=_("Le jalon est enregistré."),
-        then=_back(action, "#jalons"),
-        failed=lambda: _action_page(request, pk, form_errors=form, status=400),
+        anchor="#jalons",
     )
 
 
@@ -179,15 +195,15 @@ def milestone_reach(request, pk: int, milestone_pk: int):
     action = _managed_action(request, pk)
     milestone = _milestone(action, milestone_pk)
     form = f.MilestoneReachForm(request.POST, prefix=f"atteint-{milestone.pk}")
-    return form_post(
+    return _action_form_post(
         request,
+        action,
         form,
         lambda data: action_services.milestone_reach(
             milestone=milestone, by=request.user, reached_on=data["reached_on"]
         ),
         success=_("Le jalon est enregistré ; l'avancement est recalculé."),
-        then=_back(action, "#jalons"),
-        failed=lambda: _action_page(request, pk, form_errors=form, status=400),
+        anchor="#jalons",
     )
 
 
@@ -196,15 +212,16 @@ def milestone_reach(request, pk: int, milestone_pk: int):
 def indicator_add(request, pk: int):
     action = _managed_action(request, pk)
     form = f.IndicatorForm(request.POST, prefix="indicateur")
-    return form_post(
+    return _action_form_post(
         request,
+        action,
         form,
         lambda data: indicator_services.indicator_create(
             action=action, by=request.user, data=form.to_data()
         ),
         success=_("L'indicateur est ajouté."),
-        then=_back(action, "#indicateurs"),
-        failed=lambda: _action_page(request, pk, indicator_form=form),
+        anchor="#indicateurs",
+        bound="indicator_form",
     )
 
 
@@ -246,15 +263,15 @@ def indicator_value(request, pk: int, indicator_pk: int):
     action = _managed_action(request, pk)
     indicator = _indicator(action, indicator_pk)
     form = f.IndicatorValueForm(request.POST, prefix=f"valeur-{indicator.pk}")
-    return form_post(
+    return _action_form_post(
         request,
+        action,
         form,
         lambda data: indicator_services.indicator_set(
             indicator=indicator, by=request.user, value=data["value"]
         ),
         success=_("La valeur est enregistrée ; l'avancement est recalculé."),
-        then=_back(action, "#indicateurs"),
-        failed=lambda: _action_page(request, pk, form_errors=form, status=400),
+        anchor="#indicateurs",
     )
 
 
@@ -263,8 +280,9 @@ def indicator_value(request, pk: int, indicator_pk: int):
 def evidence_link(request, pk: int):
     action = _managed_action(request, pk)
     form = f.EvidenceForm(request.POST)
-    return form_post(
+    return _action_form_post(
         request,
+        action,
         form,
         lambda data: action_services.evidence_link(
             action=action, initiative=data["initiative"], by=request.user
@@ -273,8 +291,7 @@ def evidence_link(request, pk: int):
             _("L'initiative est liée à l'action."),
             _("Cette initiative était déjà liée à l'action."),
         ),
-        then=_back(action, "#preuves"),
-        failed=lambda: _action_page(request, pk, form_errors=form, status=400),
+        anchor="#preuves",
     )
 
 
@@ -293,15 +310,16 @@ def evidence_unlink(request, pk: int, initiative_pk: int):
 def note_add(request, pk: int):
     action = _managed_action(request, pk)
     form = f.NoteForm(request.POST, prefix="note")
-    return form_post(
+    return _action_form_post(
         request,
+        action,
         form,
         lambda data: action_services.action_note_add(
             action=action, by=request.user, text=data["text"]
         ),
         success=_("La note est ajoutée au journal."),
-        then=_back(action, "#journal"),
-        failed=lambda: _action_page(request, pk, note_form=form),
+        anchor="#journal",
+        bound="note_form",
     )
 
 
