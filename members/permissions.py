@@ -141,10 +141,10 @@ def actor_for(user) -> Actor:
     return actor
 
 
-def can(user, action: Perm | str, obj=None) -> bool:
-    """Whether `user` may do `action` on `obj` (None for actions on no particular object)."""
+def can(user, perm: Perm | str, obj=None) -> bool:
+    """Whether `user` may do `perm` on `obj` (None for rights on no particular object)."""
     actor = actor_for(user)
-    rule = _RULES.get(Perm(action))
+    rule = _RULES.get(Perm(perm))
     if rule is None:  # pragma: no cover - every Perm has a rule (tested)
         return False
     return bool(rule(actor, obj))
