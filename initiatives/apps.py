@@ -7,6 +7,11 @@ class InitiativesConfig(AppConfig):
     verbose_name = _("Initiatives territoriales")
 
     def ready(self):
+        from initiatives.workflow import TRANSITIONS
+        from members.permissions import lifecycle_register
+
+        lifecycle_register(TRANSITIONS.values())  # the states in which each right applies
+
         from initiatives.notifications import register
 
         register()  # the kinds of notification of initiatives (members.notifications)

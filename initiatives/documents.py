@@ -20,6 +20,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -244,6 +245,36 @@ def validate_upload(upload) -> CheckedUpload:
         size=size,
         sha256=digest.hexdigest(),
     )
+
+
+def document_attach(document, *, upload, title: str = "", by):
+    """Fill a new document row from an upload checked by its content (`validate_upload`)
+    and save it with its file, stored under a random name. Any model with the document
+    fields will do (title, original_name, content_type, size, sha256, uploaded_by, file):
+    initiatives' and contributions' documents. Raises ValidationError (a message for the
+    user) and keeps nothing, neither row nor file, when it is refused."""
+    checked = validate_upload(upload)
+    document.title = ((title or "").strip() or checked.original_name.rsplit(".", 1)[0])[:200]
+    document.original_name = checked.original_name
+    document.content_type = checked.kind.mime
+    document.size = checked.size
+    document.sha256 = checked.sha256
+    document.uploaded_by = by
+    # The stored name is random (the field's upload_to); the uploaded name is unused.
+    document.file.save("document", upload, save=False)
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document
+
+
+def document_remove(document) -> None:
+    """Delete a document row, and its file once the transaction has committed."""
+    storage, name = document.file.storage, document.file.name
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 class SizeLimitUploadHandler(FileUploadHandler):

@@ -20,6 +20,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.documents import ACCEPT, max_size
+from initiatives.fields import (
+    ACCOUNT_FIELDS,
+    CONTACT_FIELDS,
+    DESCRIPTION_FIELDS,
+    M2M_FIELDS,
+    TYPED_FIELDS,
+)
 from initiatives.models import Initiative, SchoolLevel, axis_model
 from initiatives.text import without_control_characters
 from members.models import Organisation
@@ -160,24 +167,13 @@ class InitiativeForm(forms.ModelForm):
     class Meta:
         model = Initiative
         fields = [
-            "title",
-            "summary",
-            "description",
+            *DESCRIPTION_FIELDS,
             "lead_organisation",
             "axes",
             "school_levels",
             "referential_items",
-            "start_date",
-            "end_date",
-            "budget",
-            "funding_sources",
-            "schools_reached",
-            "pupils_reached",
-            "outcomes",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "contact_consent",
+            *ACCOUNT_FIELDS,
+            *CONTACT_FIELDS,
             "partners",
         ]
         widgets = {
@@ -407,30 +403,12 @@ class InitiativeForm(forms.ModelForm):
     def service_data(self) -> dict:
         """The values for initiative_create / initiative_update."""
         cleaned = self.cleaned_data
-        data = {name: cleaned[name] for name in SCALAR_FIELDS if name in cleaned}
+        data = {name: cleaned[name] for name in TYPED_FIELDS if name in cleaned}
         data["lead_organisation"] = cleaned.get("lead_organisation") or self.fixed_lead
         data["lead_collectivity"] = cleaned["lead_collectivity"]
-        for name in ("territories", "axes", "school_levels", "referential_items", "partners"):
+        for name in M2M_FIELDS:
             data[name] = list(cleaned.get(name) or [])
         return data
-
-
-SCALAR_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "start_date",
-    "end_date",
-    "budget",
-    "funding_sources",
-    "schools_reached",
-    "pupils_reached",
-    "outcomes",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "contact_consent",
-)
 
 
 class DocumentUploadForm(forms.Form):

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Comment
-from members.models import Event, Membership, Organisation, User
+from members.models import Event, Membership, User
 from members.notifications.registry import (
     ASSOCIATION,
     MINISTRY,
@@ -29,7 +29,7 @@ from members.notifications.registry import (
     register_kind,
     register_recorded,
 )
-from members.permissions import OFFICIAL_ROLES
+from members.permissions import officials
 
 
 class Kinds:
@@ -54,18 +54,6 @@ def workspace_path(initiative) -> str:
 
 def review_path(initiative) -> str:
     return reverse("review:detail", kwargs={"pk": initiative.pk})
-
-
-def officials():
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__role__in=OFFICIAL_ROLES,
-            memberships__organisation__kind=Organisation.Kind.MINISTRY,
-        )
-        .distinct()
-        .order_by("pk")
-    )
 
 
 def association_admins(initiative):
@@ -109,7 +97,7 @@ def submitted(event: Event) -> list[Recipient]:
         Recipient(user=user, path=workspace_path(initiative), data=data)
         for user in association_admins(initiative)
     ]
-    return admins + _ministry(officials(), initiative, data)
+    return admins + _ministry(officials().order_by("pk"), initiative, data)
 
 
 def assigned(event: Event) -> list[Recipient]:
@@ -139,7 +127,7 @@ def commented(event: Event) -> list[Recipient]:
         assignee = initiative.assignee
         if assignee is not None and assignee.is_active:
             return _ministry([assignee], initiative, data)
-        return _ministry(officials(), initiative, data)
+        return _ministry(officials().order_by("pk"), initiative, data)
     return _association(initiative, data)
 
 

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative
 from initiatives.models import Status as S
-from members.models import Organisation, User
-from members.permissions import OFFICIAL_ROLES
+from members.models import Organisation
+from members.permissions import officials, review_scope
 from referentials.models import Territory
 
 # What officials have to act on (or follow), shown unless another status is chosen.
@@ -28,11 +28,6 @@ WAITING_BUCKETS = (
     ("7", _("Plus de 7 jours")),
     ("30", _("Plus de 30 jours")),
 )
-
-
-def review_scope():
-    """Initiatives the review may show: everything but the associations' drafts."""
-    return Initiative.objects.exclude(status=S.DRAFT)
 
 
 def with_waiting_since(queryset):
@@ -49,25 +44,12 @@ def with_waiting_since(queryset):
     )
 
 
-def queue_queryset():
+def queue_queryset(user):
     return (
-        with_waiting_since(review_scope())
+        with_waiting_since(review_scope(user))
         .select_related("lead_organisation", "lead_collectivity", "assignee")
         .prefetch_related("axes")
         .order_by("waiting_since", "pk")
-    )
-
-
-def officials():
-    """People an initiative can be assigned to."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__role__in=OFFICIAL_ROLES,
-            memberships__organisation__kind=Organisation.Kind.MINISTRY,
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "email")
     )
 
 

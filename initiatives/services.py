@@ -12,12 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from initiatives.models import Comment, Initiative, StatusChange
+from initiatives.documents import document_attach, document_remove
+from initiatives.fields import M2M_FIELDS, SCALAR_FIELDS
+from initiatives.models import Comment, Document, Initiative, StatusChange
 from initiatives.models import Status as S
 from initiatives.notifications import Kinds
 from initiatives.workflow import TRANSITIONS, TransitionConflict, TransitionError
 from members.notifications.outbox import bundled
-from members.permissions import OFFICIAL_ROLES, STAFF_ROLES, Action, actor_for, can
+from members.permissions import OFFICIAL_ROLES, STAFF_ROLES, Perm, actor_for, can, require
 from members.services import event_record
 from referentials.models import Territory
 
@@ -36,8 +38,12 @@ def initiative_transition(
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise TransitionError(_("Action inconnue."))
-    if not can(by, transition.action, initiative):
-        raise PermissionDenied(_("Vous n'avez pas le droit de faire cette action."))
+    require(
+        by,
+        transition.action,
+        initiative,
+        message=_("Vous n'avez pas le droit de faire cette action."),
+    )
     if initiative.status not in transition.sources:
         raise TransitionError(
             _("Impossible de « %(action)s » une initiative au statut « %(status)s ».")
@@ -158,7 +164,7 @@ def initiative_assign(*, initiative: Initiative, assignee, by) -> bool:
     """
     _check_assignee(assignee)
     current = Initiative.objects.select_for_update().get(pk=initiative.pk)
-    if not can(by, Action.INITIATIVE_ASSIGN, current):
+    if not can(by, Perm.INITIATIVE_ASSIGN, current):
         if actor_for(by).is_official:
             raise ValidationError(
                 _("Une initiative au statut « %(status)s » ne peut pas être assignée.")
@@ -227,10 +233,12 @@ def comment_side(user, initiative: Initiative) -> int | None:
 @transaction.atomic
 def comment_post(*, initiative: Initiative, author, body: str) -> Comment:
     """Post to the private thread between the officials and the association."""
-    if not can(author, Action.INITIATIVE_COMMENT, initiative):
-        raise PermissionDenied(
-            _("Vous ne pouvez pas écrire dans la discussion de cette initiative.")
-        )
+    require(
+        author,
+        Perm.INITIATIVE_COMMENT,
+        initiative,
+        message=_("Vous ne pouvez pas écrire dans la discussion de cette initiative."),
+    )
     body = (body or "").strip()
     if not body:
         raise ValidationError(_("Écrivez un message avant de l'envoyer."), code="required")
@@ -262,25 +270,6 @@ def comment_post(*, initiative: Initiative, author, body: str) -> Comment:
 
 # --- Drafting: association staff write initiatives and attach documents --------------------
 
-INITIATIVE_SCALAR_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "lead_organisation",
-    "lead_collectivity",
-    "start_date",
-    "end_date",
-    "budget",
-    "funding_sources",
-    "schools_reached",
-    "pupils_reached",
-    "outcomes",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "contact_consent",
-)
-INITIATIVE_M2M_FIELDS = ("territories", "partners", "axes", "school_levels", "referential_items")
 SLUG_ATTEMPTS = 5
 
 
@@ -346,16 +335,16 @@ def initiative_create(*, data: dict, by) -> Initiative:
     from django.db import IntegrityError
 
     lead = data["lead_organisation"]
-    if not can(by, Action.INITIATIVE_CREATE) or (
+    if not can(by, Perm.INITIATIVE_CREATE) or (
         actor_for(by).role_in(getattr(lead, "pk", None)) not in STAFF_ROLES
     ):
         raise PermissionDenied(_("Vous ne pouvez pas créer d'initiative pour cette association."))
     initiative = Initiative(
-        **{name: data[name] for name in INITIATIVE_SCALAR_FIELDS if name in data},
+        **{name: data[name] for name in SCALAR_FIELDS if name in data},
         status=S.DRAFT,
         created_by=by,
     )
-    m2m = {name: data[name] for name in INITIATIVE_M2M_FIELDS if name in data}
+    m2m = {name: data[name] for name in M2M_FIELDS if name in data}
     for attempt in range(SLUG_ATTEMPTS):
         initiative.slug = _unique_slug(initiative.title)
         try:
@@ -386,14 +375,15 @@ def initiative_update(*, initiative: Initiative, data: dict, by) -> list[str]:
     and the right checked again on its current state.
     """
     current = Initiative.objects.select_for_update().get(pk=initiative.pk)
-    if not can(by, Action.INITIATIVE_EDIT, current):
-        raise PermissionDenied(_("Cette initiative ne peut plus être modifiée."))
+    require(
+        by, Perm.INITIATIVE_EDIT, current, message=_("Cette initiative ne peut plus être modifiée.")
+    )
     lead = data.get("lead_organisation")
     moved = lead is not None and lead.pk != current.lead_organisation_id
     if moved and actor_for(by).role_in(lead.pk) not in STAFF_ROLES:
         raise PermissionDenied(_("Vous ne pouvez pas confier l'initiative à cette association."))
     changed = []
-    for name in INITIATIVE_SCALAR_FIELDS:
+    for name in SCALAR_FIELDS:
         if name not in data:
             continue
         field = Initiative._meta.get_field(name)
@@ -403,7 +393,7 @@ def initiative_update(*, initiative: Initiative, data: dict, by) -> list[str]:
             setattr(current, name, data[name])
             changed.append(name)
     m2m = {}
-    for name in INITIATIVE_M2M_FIELDS:
+    for name in M2M_FIELDS:
         if name not in data:
             continue
         old_ids = set(getattr(current, name).values_list("pk", flat=True))
@@ -420,7 +410,7 @@ def initiative_update(*, initiative: Initiative, data: dict, by) -> list[str]:
         created=False,
     )
     _record_outside_edit(current, by=by, fields=changed)
-    for name in INITIATIVE_SCALAR_FIELDS:
+    for name in SCALAR_FIELDS:
         setattr(initiative, name, getattr(current, name))
     return changed
 
@@ -431,31 +421,16 @@ def document_add(*, initiative: Initiative, upload, by, title: str = "", is_publ
 
     Raises ValidationError (message for the user) and writes nothing when it is refused.
     """
-    from initiatives.documents import validate_upload
-    from initiatives.models import Document
-
     current = Initiative.objects.select_for_update().get(pk=initiative.pk)
-    if not can(by, Action.INITIATIVE_EDIT, current):
-        raise PermissionDenied(_("Les documents de cette initiative ne peuvent plus changer."))
-    checked = validate_upload(upload)
-    default_title = checked.original_name.rsplit(".", 1)[0]
-    document = Document(
-        initiative=current,
-        title=((title or "").strip() or default_title)[:200],
-        original_name=checked.original_name,
-        content_type=checked.kind.mime,
-        size=checked.size,
-        sha256=checked.sha256,
-        is_public=is_public,
-        uploaded_by=by,
+    require(
+        by,
+        Perm.INITIATIVE_EDIT,
+        current,
+        message=_("Les documents de cette initiative ne peuvent plus changer."),
     )
-    # The stored name is random (Document.file's upload_to); the uploaded name is unused.
-    document.file.save("document", upload, save=False)
-    try:
-        document.save()
-    except Exception:
-        document.file.delete(save=False)
-        raise
+    document = document_attach(
+        Document(initiative=current, is_public=is_public), upload=upload, title=title, by=by
+    )
     _record_outside_edit(current, by=by, fields=["documents"])
     return document
 
@@ -464,11 +439,13 @@ def document_add(*, initiative: Initiative, upload, by, title: str = "", is_publ
 def document_delete(*, document, by) -> None:
     """Remove a document and, once committed, its file."""
     current = Initiative.objects.select_for_update().get(pk=document.initiative_id)
-    if not can(by, Action.INITIATIVE_EDIT, current):
-        raise PermissionDenied(_("Les documents de cette initiative ne peuvent plus changer."))
-    storage, name = document.file.storage, document.file.name
-    document.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    require(
+        by,
+        Perm.INITIATIVE_EDIT,
+        current,
+        message=_("Les documents de cette initiative ne peuvent plus changer."),
+    )
+    document_remove(document)
     _record_outside_edit(current, by=by, fields=["documents"])
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Status
-from members.permissions import Action
+from members.permissions import Perm
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Transition:
     name: str
     sources: frozenset[str]
     target: str
-    action: Action
+    action: Perm
     label: str
     comment_required: bool = False
 
@@ -33,21 +33,21 @@ TRANSITIONS = {
             "submit",
             frozenset({Status.DRAFT, Status.CHANGES_REQUESTED}),
             Status.SUBMITTED,
-            Action.INITIATIVE_SUBMIT,
+            Perm.INITIATIVE_SUBMIT,
             _("Soumettre à l'instruction"),
         ),
         Transition(
             "start_review",
             frozenset({Status.SUBMITTED}),
             Status.IN_REVIEW,
-            Action.INITIATIVE_DECIDE,
+            Perm.INITIATIVE_DECIDE,
             _("Prendre en instruction"),
         ),
         Transition(
             "request_changes",
             frozenset({Status.SUBMITTED, Status.IN_REVIEW}),
             Status.CHANGES_REQUESTED,
-            Action.INITIATIVE_DECIDE,
+            Perm.INITIATIVE_DECIDE,
             _("Demander des modifications"),
             comment_required=True,
         ),
@@ -55,14 +55,14 @@ TRANSITIONS = {
             "publish",
             frozenset({Status.SUBMITTED, Status.IN_REVIEW}),
             Status.PUBLISHED,
-            Action.INITIATIVE_DECIDE,
+            Perm.INITIATIVE_DECIDE,
             _("Publier"),
         ),
         Transition(
             "reject",
             frozenset({Status.SUBMITTED, Status.IN_REVIEW}),
             Status.REJECTED,
-            Action.INITIATIVE_DECIDE,
+            Perm.INITIATIVE_DECIDE,
             _("Refuser"),
             comment_required=True,
         ),
@@ -70,7 +70,7 @@ TRANSITIONS = {
             "unpublish",
             frozenset({Status.PUBLISHED}),
             Status.IN_REVIEW,
-            Action.INITIATIVE_UNPUBLISH,
+            Perm.INITIATIVE_UNPUBLISH,
             _("Dépublier pour réexamen"),
             comment_required=True,
         ),
@@ -78,7 +78,7 @@ TRANSITIONS = {
             "archive",
             frozenset({Status.PUBLISHED, Status.REJECTED}),
             Status.ARCHIVED,
-            Action.INITIATIVE_ARCHIVE,
+            Perm.INITIATIVE_ARCHIVE,
             _("Archiver"),
         ),
     )

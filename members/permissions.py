@@ -1,20 +1,35 @@
-"""The one place that answers "may this user do X on that object".
+"""The one place that answers "may this user do X on that object", and "which rows may
+this user reach at all".
 
-Views, templates, the API and services all ask `can(user, action, obj)`; nothing else
-decides. The rules are the matrix in docs/permissions.md. This module imports no other app
-of ours: an initiative is seen through the attributes it carries (`status`,
-`lead_organisation_id`), so the rules hold for any object shaped like one.
+Views, templates, the API and services all ask `can(user, perm, obj)`, or `require(user,
+perm, obj)` which raises PermissionDenied (a 403) when the answer is no; nothing else
+decides. The rules are the matrix in docs/permissions.md. Views look objects up in a scope
+of this module first (`private_scope`, `review_scope`, `reports_scope`), so an outsider gets
+a 404, then `require` the right (a member without it gets a 403).
+
+This module imports no other app of ours. An initiative is seen through the attributes it
+carries (`status`, `lead_organisation_id`), so the rules hold for any object shaped like
+one; its states are read from its model (`Initiative.Status`, resolved by name), and the
+states in which a right applies from the workflow table (`initiatives.workflow.TRANSITIONS`),
+which the initiatives app hands over when it is ready (`lifecycle_register`). Scopes take
+the queryset to narrow, or resolve the model by name.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from members.models import Membership, Organisation
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Membership, Organisation, User
 
 
-class Action(enum.StrEnum):
+class Perm(enum.StrEnum):
     # Initiatives
     INITIATIVE_VIEW = "initiative.view"
     INITIATIVE_CREATE = "initiative.create"
@@ -39,18 +54,33 @@ class Action(enum.StrEnum):
     REVIEW_QUEUE = "review.queue"
 
 
-# Initiative states, as stored (initiatives.models.Initiative.Status).
-DRAFT = "draft"
-SUBMITTED = "submitted"
-IN_REVIEW = "in_review"
-CHANGES_REQUESTED = "changes_requested"
-PUBLISHED = "published"
-REJECTED = "rejected"
-ARCHIVED = "archived"
-
-EDITABLE_BY_ASSOCIATION = {DRAFT, CHANGES_REQUESTED}
 OFFICIAL_ROLES = {Membership.Role.REVIEWER, Membership.Role.SECRETARIAT}
 STAFF_ROLES = {Membership.Role.CONTRIBUTOR, Membership.Role.ADMIN}
+
+
+def _status():
+    """The initiative states, as the initiatives app declares them (read, never copied)."""
+    return apps.get_model("initiatives", "Initiative").Status
+
+
+# Right → the initiative states from which the workflow table lets it move an initiative.
+_LIFECYCLE: dict[str, frozenset[str]] = {}
+
+
+def lifecycle_register(transitions: Iterable) -> None:
+    """Learn from the workflow table (objects with `action` and `sources`) in which states
+    each right applies; the initiatives app calls it when it is ready. Until then, no
+    decision on an initiative is allowed."""
+    states: dict[str, set[str]] = {}
+    for transition in transitions:
+        states.setdefault(Perm(transition.action), set()).update(transition.sources)
+    _LIFECYCLE.clear()
+    _LIFECYCLE.update({perm: frozenset(sources) for perm, sources in states.items()})
+
+
+def states_allowing(perm: Perm | str) -> frozenset[str]:
+    """The initiative states from which a transition requiring `perm` may start."""
+    return _LIFECYCLE.get(Perm(perm), frozenset())
 
 
 @dataclass(frozen=True)
@@ -111,19 +141,104 @@ def actor_for(user) -> Actor:
     return actor
 
 
-def can(user, action: Action | str, obj=None) -> bool:
-    """Whether `user` may do `action` on `obj` (None for actions on no particular object)."""
+def can(user, perm: Perm | str, obj=None) -> bool:
+    """Whether `user` may do `perm` on `obj` (None for rights on no particular object)."""
     actor = actor_for(user)
-    rule = _RULES.get(Action(action))
-    if rule is None:  # pragma: no cover - every Action has a rule (tested)
+    rule = _RULES.get(Perm(perm))
+    if rule is None:  # pragma: no cover - every Perm has a rule (tested)
         return False
     return bool(rule(actor, obj))
 
 
+DENIED = _("Vous n'avez pas le droit de faire cette action.")
+
+
+def require(user, perm: Perm | str, obj=None, *, message: str | None = None) -> None:
+    """Raise PermissionDenied (a 403) unless `user` may do `perm` on `obj`.
+
+    `message` says why, for a service whose caller shows it; pages show their own 403."""
+    if not can(user, perm, obj):
+        raise PermissionDenied(message or DENIED)
+
+
 def may_see_privately(user, obj) -> bool:
-    """Whether the user sees `obj` (an initiative) beyond its public face."""
+    """Whether the user sees `obj` (an initiative) beyond its public face: the rule of
+    `private_scope`, for one object."""
+    return _sees_privately(actor_for(user), obj)
+
+
+# --- scopes: the rows a user may reach (look objects up in these: outsiders get a 404) ------
+
+
+def private_scope(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Initiatives the user sees beyond their public face (workspace, thread, history):
+    their associations' ones and, for officials, every initiative past the draft (a draft
+    stays the association's business). `queryset`: initiatives to narrow (default: all)."""
     actor = actor_for(user)
-    return _is_own(actor, obj) or actor.is_official
+    if queryset is None:
+        queryset = apps.get_model("initiatives", "Initiative").objects.all()
+    condition = Q(lead_organisation_id__in=actor.staff_organisation_ids)
+    if actor.is_official:
+        condition |= ~Q(status=_status().DRAFT)
+    return queryset.filter(condition)
+
+
+def review_scope(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Initiatives the review (/instruction/) may show to the user: for officials,
+    everything but the associations' drafts; nothing for anyone else."""
+    if queryset is None:
+        queryset = apps.get_model("initiatives", "Initiative").objects.all()
+    if not actor_for(user).is_official:
+        return queryset.none()
+    return queryset.exclude(status=_status().DRAFT)
+
+
+def association_scope(user, queryset: QuerySet, *, field: str = "organisation_id") -> QuerySet:
+    """Rows that belong to the user's own associations (where they are contributor or
+    admin): `field` names the row's organisation (partner reports, the lead partners of
+    plan actions)."""
+    return queryset.filter(**{f"{field}__in": actor_for(user).staff_organisation_ids})
+
+
+def team_organisations(user) -> QuerySet:
+    """The organisations whose team this user manages (`member.manage`): all of them for
+    the secretariat, their own for an association's admin, none for anyone else."""
+    actor = actor_for(user)
+    if actor.is_secretariat:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(pk__in=actor.admin_organisation_ids)
+
+
+def officials() -> QuerySet:
+    """The active people with a ministry role (reviewer or secretariat), by name: those an
+    initiative can be assigned to, who hear of submissions and receive the digest."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__role__in=OFFICIAL_ROLES,
+            memberships__organisation__kind=Organisation.Kind.MINISTRY,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "email")
+    )
+
+
+def in_review_scope(user, initiative) -> bool:
+    """Whether `initiative` is in the user's `review_scope` (the same rule, for one object)."""
+    return actor_for(user).is_official and initiative.status != _status().DRAFT
+
+
+def reports_scope(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Reports the user may follow: officials see the ones they ordered, the secretariat
+    sees every report. `queryset`: reports to narrow (default: all)."""
+    actor = actor_for(user)
+    if queryset is None:
+        queryset = apps.get_model("committee", "Report").objects.all()
+    if actor.is_secretariat:
+        return queryset
+    if actor.is_official:
+        return queryset.filter(requested_by_id=actor.user_id)
+    return queryset.none()
 
 
 # --- rules -----------------------------------------------------------------------------------
@@ -133,11 +248,20 @@ def _is_own(actor: Actor, initiative) -> bool:
     return actor.role_in(getattr(initiative, "lead_organisation_id", None)) in STAFF_ROLES
 
 
-def _view(actor, initiative):
-    if initiative.status == PUBLISHED:
-        return True
+def _sees_privately(actor: Actor, initiative) -> bool:
     # A draft belongs to its association until it is submitted.
-    return _is_own(actor, initiative) or (actor.is_official and initiative.status != DRAFT)
+    return _is_own(actor, initiative) or (
+        actor.is_official and initiative.status != _status().DRAFT
+    )
+
+
+def _editable_by_association(initiative) -> bool:
+    """The association changes what it may (re)submit: drafts and changes requested."""
+    return initiative.status in states_allowing(Perm.INITIATIVE_SUBMIT)
+
+
+def _view(actor, initiative):
+    return initiative.status == _status().PUBLISHED or _sees_privately(actor, initiative)
 
 
 def _create(actor, _obj):
@@ -145,34 +269,40 @@ def _create(actor, _obj):
 
 
 def _edit(actor, initiative):
-    if initiative.status in EDITABLE_BY_ASSOCIATION and _is_own(actor, initiative):
+    if _editable_by_association(initiative) and _is_own(actor, initiative):
         return True
     # The secretariat may correct any submitted, live initiative; the change is recorded.
-    return actor.is_secretariat and initiative.status not in {DRAFT, ARCHIVED}
+    status = _status()
+    return actor.is_secretariat and initiative.status not in {status.DRAFT, status.ARCHIVED}
 
 
 def _submit(actor, initiative):
-    return initiative.status in EDITABLE_BY_ASSOCIATION and _is_own(actor, initiative)
+    return _editable_by_association(initiative) and _is_own(actor, initiative)
 
 
 def _comment(actor, initiative):
-    if initiative.status in {DRAFT, ARCHIVED}:
+    status = _status()
+    if initiative.status in {status.DRAFT, status.ARCHIVED}:
         return False
     return _is_own(actor, initiative) or actor.is_official
 
 
-def _official_on(states):
+def _official_while(perm: Perm):
+    """Officials, on an initiative in a state from which the workflow allows `perm`."""
+
     def rule(actor, initiative):
-        return actor.is_official and (initiative is None or initiative.status in states)
+        return actor.is_official and (
+            initiative is None or initiative.status in states_allowing(perm)
+        )
 
     return rule
 
 
 def _document_download(actor, document):
     initiative = document.initiative
-    if initiative.status == PUBLISHED and document.is_public:
+    if initiative.status == _status().PUBLISHED and document.is_public:
         return True
-    return _is_own(actor, initiative) or (actor.is_official and initiative.status != DRAFT)
+    return _sees_privately(actor, initiative)
 
 
 def _invite(actor, organisation):
@@ -200,24 +330,33 @@ def _plan_report(actor, action):
     return bool(lead_ids & actor.staff_organisation_ids)
 
 
+def _report_order(actor, report):
+    """Officials order reports; an ordered report (retry, download) is its requester's
+    and the secretariat's."""
+    if report is None:
+        return actor.is_official
+    return actor.is_official and (report.requested_by_id == actor.user_id or actor.is_secretariat)
+
+
 _RULES = {
-    Action.INITIATIVE_VIEW: _view,
-    Action.INITIATIVE_CREATE: _create,
-    Action.INITIATIVE_EDIT: _edit,
-    Action.INITIATIVE_SUBMIT: _submit,
-    Action.INITIATIVE_COMMENT: _comment,
-    Action.INITIATIVE_ASSIGN: _official_on({SUBMITTED, IN_REVIEW}),
-    Action.INITIATIVE_DECIDE: _official_on({SUBMITTED, IN_REVIEW}),
-    Action.INITIATIVE_UNPUBLISH: _official_on({PUBLISHED}),
-    Action.INITIATIVE_ARCHIVE: _official_on({PUBLISHED, REJECTED}),
-    Action.DOCUMENT_DOWNLOAD: _document_download,
-    Action.MEMBER_INVITE: _invite,
-    Action.MEMBER_MANAGE: _invite,
-    Action.PLAN_VIEW_INTERNAL: _official,
-    Action.PLAN_MANAGE: _secretariat,
-    Action.PLAN_REPORT: _plan_report,
-    Action.CONTRIBUTION_MANAGE: _secretariat,
-    Action.STATISTICS_VIEW: _official,
-    Action.REPORT_ORDER: _official,
-    Action.REVIEW_QUEUE: _official,
+    Perm.INITIATIVE_VIEW: _view,
+    Perm.INITIATIVE_CREATE: _create,
+    Perm.INITIATIVE_EDIT: _edit,
+    Perm.INITIATIVE_SUBMIT: _submit,
+    Perm.INITIATIVE_COMMENT: _comment,
+    # An official is assigned while a decision is pending.
+    Perm.INITIATIVE_ASSIGN: _official_while(Perm.INITIATIVE_DECIDE),
+    Perm.INITIATIVE_DECIDE: _official_while(Perm.INITIATIVE_DECIDE),
+    Perm.INITIATIVE_UNPUBLISH: _official_while(Perm.INITIATIVE_UNPUBLISH),
+    Perm.INITIATIVE_ARCHIVE: _official_while(Perm.INITIATIVE_ARCHIVE),
+    Perm.DOCUMENT_DOWNLOAD: _document_download,
+    Perm.MEMBER_INVITE: _invite,
+    Perm.MEMBER_MANAGE: _invite,
+    Perm.PLAN_VIEW_INTERNAL: _official,
+    Perm.PLAN_MANAGE: _secretariat,
+    Perm.PLAN_REPORT: _plan_report,
+    Perm.CONTRIBUTION_MANAGE: _secretariat,
+    Perm.STATISTICS_VIEW: _official,
+    Perm.REPORT_ORDER: _report_order,
+    Perm.REVIEW_QUEUE: _official,
 }

@@ -6,7 +6,6 @@ import datetime
 import decimal
 import uuid
 
-from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -16,16 +15,6 @@ from members.models import Event, Invitation, Membership, Organisation, User
 _EXPLICIT_APPS = {"members", "account", "mfa", "sessions", "auth", "admin", "contenttypes"}
 # Columns never exported: machinery, or other people's contact details.
 _SKIPPED_FIELD_WORDS = ("password", "token", "search_vector", "contact", "email", "phone")
-
-
-def team_organisations(user) -> models.QuerySet[Organisation]:
-    """The organisations whose team this user manages: all for the secretariat."""
-    from members.permissions import actor_for
-
-    actor = actor_for(user)
-    if actor.is_secretariat:
-        return Organisation.objects.all()
-    return Organisation.objects.filter(pk__in=actor.admin_organisation_ids)
 
 
 def personal_data(user: User) -> dict:

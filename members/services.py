@@ -9,7 +9,6 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
@@ -32,7 +31,7 @@ from members.models import (
 from members.notifications.accounts import Kinds
 from members.notifications.outbox import event_fan_out, notification_queue
 from members.notifications.registry import registered
-from members.permissions import Action, actor_for, can
+from members.permissions import Perm, actor_for, require
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +105,7 @@ def invitation_create(
     Only the token's hash is stored: the link in the email is the one copy. A new
     invitation to the same address replaces any earlier one still open.
     """
-    if not can(by, Action.MEMBER_INVITE, organisation):
-        raise PermissionDenied
+    require(by, Perm.MEMBER_INVITE, organisation)
     if not role_fits(organisation, role):
         raise InvitationError(_("Ce rôle n'existe pas pour cette organisation."))
     email = User.objects.normalize_email(email or "").strip().lower()
@@ -268,8 +266,7 @@ def _supported_language() -> str:
 
 
 def invitation_revoke(*, invitation: Invitation, by: User) -> None:
-    if not can(by, Action.MEMBER_MANAGE, invitation.organisation):
-        raise PermissionDenied
+    require(by, Perm.MEMBER_MANAGE, invitation.organisation)
     with transaction.atomic():
         revoked = Invitation.objects.filter(
             pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
@@ -327,8 +324,7 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
             .get(pk=membership.pk)
         )
         organisation = membership.organisation
-        if not can(by, Action.MEMBER_MANAGE, organisation):
-            raise PermissionDenied
+        require(by, Perm.MEMBER_MANAGE, organisation)
         if not role_fits(organisation, role):
             raise MembershipError(_("Ce rôle n'existe pas pour cette organisation."))
         if role == membership.role:
@@ -359,8 +355,7 @@ def membership_revoke(*, membership: Membership, by: User) -> None:
         if membership is None:
             raise MembershipError(_("Cette personne n'est déjà plus membre."))
         organisation = membership.organisation
-        if not can(by, Action.MEMBER_MANAGE, organisation):
-            raise PermissionDenied
+        require(by, Perm.MEMBER_MANAGE, organisation)
         _refuse_if_last_manager(membership, by=by)
         event_record(
             kind=Kinds.MEMBER_REVOKED,

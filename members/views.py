@@ -31,8 +31,8 @@ from members.forms import (
     RoleForm,
 )
 from members.models import Invitation, Membership, Organisation, User
-from members.permissions import actor_for
-from members.selectors import personal_data, team_organisations
+from members.permissions import actor_for, team_organisations
+from members.selectors import personal_data
 from members.services import (
     InvitationError,
     MembershipError,

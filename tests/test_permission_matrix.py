@@ -9,7 +9,7 @@ end to end: an allowed action has its effect, a refused one answers with a refus
 import pytest
 
 from initiatives.models import Comment, Initiative, StatusChange
-from members.permissions import Action, can
+from members.permissions import Perm, can
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def snapshot(initiative):
 def test_submitting(client, as_role, initiative_in, role, status):
     initiative = initiative_in(status)
     user = as_role(role)
-    allowed = can(user, Action.INITIATIVE_SUBMIT, initiative)
+    allowed = can(user, Perm.INITIATIVE_SUBMIT, initiative)
     before = snapshot(initiative)
     response = client.post(f"/espace/initiatives/{initiative.pk}/soumettre/")
     if allowed:
@@ -82,7 +82,7 @@ def test_submitting(client, as_role, initiative_in, role, status):
 def test_publishing(client, as_role, initiative_in, role, status):
     initiative = initiative_in(status)
     user = as_role(role)
-    allowed = can(user, Action.INITIATIVE_DECIDE, initiative)
+    allowed = can(user, Perm.INITIATIVE_DECIDE, initiative)
     before = snapshot(initiative)
     response = client.post(
         f"/instruction/{initiative.pk}/decision/",
@@ -106,8 +106,8 @@ def test_archiving_and_unpublishing(client, as_role, initiative_in, role, status
     initiative = initiative_in(status)
     user = as_role(role)
     for name, action, target in [
-        ("archive", Action.INITIATIVE_ARCHIVE, S.ARCHIVED),
-        ("unpublish", Action.INITIATIVE_UNPUBLISH, S.IN_REVIEW),
+        ("archive", Perm.INITIATIVE_ARCHIVE, S.ARCHIVED),
+        ("unpublish", Perm.INITIATIVE_UNPUBLISH, S.IN_REVIEW),
     ]:
         initiative.refresh_from_db()
         allowed = can(user, action, initiative)
@@ -129,7 +129,7 @@ def test_archiving_and_unpublishing(client, as_role, initiative_in, role, status
 def test_writing_in_the_private_thread(client, as_role, initiative_in, role, status):
     initiative = initiative_in(status)
     user = as_role(role)
-    allowed = can(user, Action.INITIATIVE_COMMENT, initiative)
+    allowed = can(user, Perm.INITIATIVE_COMMENT, initiative)
     before = snapshot(initiative)
     response = client.post(f"/instruction/{initiative.pk}/messages/", {"body": "Bonjour."})
     if allowed:
@@ -147,7 +147,7 @@ def test_writing_in_the_private_thread(client, as_role, initiative_in, role, sta
 def test_editing(client, as_role, initiative_in, role, status):
     initiative = initiative_in(status)
     user = as_role(role)
-    allowed = can(user, Action.INITIATIVE_EDIT, initiative)
+    allowed = can(user, Perm.INITIATIVE_EDIT, initiative)
     response = client.get(f"/espace/initiatives/{initiative.pk}/modifier/")
     if allowed:
         assert response.status_code == 200
@@ -172,7 +172,7 @@ def test_editing(client, as_role, initiative_in, role, status):
 def test_reading_the_private_file(client, as_role, initiative_in, role, status):
     initiative = initiative_in(status)
     user = as_role(role)
-    allowed = can(user, Action.INITIATIVE_VIEW, initiative) and (
+    allowed = can(user, Perm.INITIATIVE_VIEW, initiative) and (
         status != S.PUBLISHED or role not in {"anonymous", "other_contributor"}
     )
     official = role in {"reviewer", "secretariat"}

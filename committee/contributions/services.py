@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from committee.axes import Axis
 from committee.contributions.models import Contribution, ContributionDocument
 from committee.contributions.notifications import Kinds
-from committee.plan.services.base import require
+from initiatives.documents import document_attach, document_remove
 from members.models import Organisation
-from members.permissions import Action as Can
+from members.permissions import Perm, require
 from members.services import event_record
 
 
@@ -56,7 +56,7 @@ def _check_contribution(data: ContributionData, *, contribution=None) -> None:
 @transaction.atomic
 def contribution_create(*, by, data: ContributionData) -> Contribution:
     """A new contribution, as a draft (published by `contribution_publish`)."""
-    require(by, Can.CONTRIBUTION_MANAGE)
+    require(by, Perm.CONTRIBUTION_MANAGE)
     _check_contribution(data)
     contribution = Contribution.objects.create(
         title=data.title.strip()[:255],
@@ -71,7 +71,7 @@ def contribution_create(*, by, data: ContributionData) -> Contribution:
 
 @transaction.atomic
 def contribution_update(*, contribution: Contribution, by, data: ContributionData) -> Contribution:
-    require(by, Can.CONTRIBUTION_MANAGE)
+    require(by, Perm.CONTRIBUTION_MANAGE)
     _check_contribution(data, contribution=contribution)
     contribution.title = data.title.strip()[:255]
     contribution.summary = data.summary.strip()
@@ -84,33 +84,33 @@ def contribution_update(*, contribution: Contribution, by, data: ContributionDat
     return contribution
 
 
-@transaction.atomic
 def contribution_publish(*, contribution: Contribution, by) -> Contribution:
     """Publish: the contribution and its documents become public."""
-    require(by, Can.CONTRIBUTION_MANAGE)
-    current = Contribution.objects.select_for_update().get(pk=contribution.pk)
-    if current.status == Contribution.Status.PUBLISHED:
-        return current
-    current.status = Contribution.Status.PUBLISHED
-    current.published_at = timezone.now()
-    current.save(update_fields=["status", "published_at", "updated_at"])
-    event_record(kind=Kinds.PUBLISHED, actor=by, target=current, data={"slug": current.slug})
-    contribution.status, contribution.published_at = current.status, current.published_at
-    return current
+    return _contribution_move(
+        contribution, by=by, to=Contribution.Status.PUBLISHED, event=Kinds.PUBLISHED
+    )
+
+
+def contribution_unpublish(*, contribution: Contribution, by) -> Contribution:
+    """Back to draft: the page and its documents are no longer public."""
+    return _contribution_move(
+        contribution, by=by, to=Contribution.Status.DRAFT, event=Kinds.UNPUBLISHED
+    )
 
 
 @transaction.atomic
-def contribution_unpublish(*, contribution: Contribution, by) -> Contribution:
-    """Back to draft: the page and its documents are no longer public."""
-    require(by, Can.CONTRIBUTION_MANAGE)
+def _contribution_move(contribution: Contribution, *, by, to: str, event: str) -> Contribution:
+    """Move to status `to` (published: dated now; draft: undated) and record `event`;
+    nothing happens if it is there already."""
+    require(by, Perm.CONTRIBUTION_MANAGE)
     current = Contribution.objects.select_for_update().get(pk=contribution.pk)
-    if current.status == Contribution.Status.DRAFT:
+    if current.status == to:
         return current
-    current.status = Contribution.Status.DRAFT
-    current.published_at = None
+    current.status = to
+    current.published_at = timezone.now() if to == Contribution.Status.PUBLISHED else None
     current.save(update_fields=["status", "published_at", "updated_at"])
-    event_record(kind=Kinds.UNPUBLISHED, actor=by, target=current, data={"slug": current.slug})
-    contribution.status, contribution.published_at = current.status, None
+    event_record(kind=event, actor=by, target=current, data={"slug": current.slug})
+    contribution.status, contribution.published_at = current.status, current.published_at
     return current
 
 
@@ -119,31 +119,13 @@ def contribution_document_add(
 ) -> ContributionDocument:
     """Attach a file after checking what it really is (initiatives.documents: by content,
     10 MB at most). Raises ValidationError and writes nothing when refused."""
-    from initiatives.documents import validate_upload
-
-    require(by, Can.CONTRIBUTION_MANAGE)
-    checked = validate_upload(upload)
-    document = ContributionDocument(
-        contribution=contribution,
-        title=((title or "").strip() or checked.original_name.rsplit(".", 1)[0])[:200],
-        original_name=checked.original_name,
-        content_type=checked.kind.mime,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=by,
+    require(by, Perm.CONTRIBUTION_MANAGE)
+    return document_attach(
+        ContributionDocument(contribution=contribution), upload=upload, title=title, by=by
     )
-    document.file.save("document", upload, save=False)
-    try:
-        document.save()
-    except Exception:
-        document.file.delete(save=False)
-        raise
-    return document
 
 
 @transaction.atomic
 def contribution_document_delete(*, document: ContributionDocument, by) -> None:
-    require(by, Can.CONTRIBUTION_MANAGE)
-    storage, name = document.file.storage, document.file.name
-    document.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    require(by, Perm.CONTRIBUTION_MANAGE)
+    document_remove(document)

@@ -20,7 +20,7 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -30,8 +30,7 @@ from committee.axes import Axis
 from committee.plan.models import Action, ActionUpdate, Milestone
 from committee.plan.services import actions as plan_services
 from members.models import Organisation
-from members.permissions import Action as Can
-from members.permissions import can
+from members.permissions import Perm, require
 
 ACTIONS_SHEET = "actions"
 MILESTONES_SHEET = "jalons"
@@ -272,6 +271,27 @@ def _as_date(value) -> datetime.date:
     raise ValueError
 
 
+def _read_dates(cells: dict, columns, fail, *, required=()) -> dict:
+    """The row's date cells by column: None where blank or unreadable, each problem told to
+    `fail(column, message)`; a blank cell of a `required` column is a problem too."""
+    dates = {}
+    for column in columns:
+        raw = cells.get(column)
+        dates[column] = None
+        if _is_blank(raw):
+            if column in required:
+                fail(column, _("Valeur obligatoire manquante."))
+            continue
+        try:
+            dates[column] = _as_date(raw)
+        except (ValueError, TypeError):
+            fail(
+                column,
+                _("Date illisible « %(value)s » : JJ/MM/AAAA.") % {"value": _as_text(raw)},
+            )
+    return dates
+
+
 def _status_lookup() -> dict[str, str]:
     lookup = {}
     for value, label in Action.Status.choices:
@@ -424,20 +444,7 @@ def _check_actions(sheet: _Sheet, errors: list[RowError]) -> list[ActionRow]:
                 )
             elif org not in partners:
                 partners.append(org)
-        dates = {}
-        for column in ("début", "échéance"):
-            raw = cells.get(column)
-            if _is_blank(raw):
-                dates[column] = None
-                continue
-            try:
-                dates[column] = _as_date(raw)
-            except (ValueError, TypeError):
-                dates[column] = None
-                fail(
-                    column,
-                    _("Date illisible « %(value)s » : JJ/MM/AAAA.") % {"value": _as_text(raw)},
-                )
+        dates = _read_dates(cells, ("début", "échéance"), fail)
         if dates["début"] and dates["échéance"] and dates["échéance"] < dates["début"]:
             fail("échéance", _("L'échéance précède le début."))
         errors.extend(row_errors)
@@ -491,22 +498,7 @@ def _check_milestones(
                 fail("intitulé", _("Jalon en double (déjà ligne %(row)s).") % {"row": seen[key]})
             else:
                 seen[key] = number
-        dates = {}
-        for column in ("échéance", "atteint le"):
-            raw = cells.get(column)
-            if _is_blank(raw):
-                dates[column] = None
-                if column == "échéance":
-                    fail(column, _("Valeur obligatoire manquante."))
-                continue
-            try:
-                dates[column] = _as_date(raw)
-            except (ValueError, TypeError):
-                dates[column] = None
-                fail(
-                    column,
-                    _("Date illisible « %(value)s » : JJ/MM/AAAA.") % {"value": _as_text(raw)},
-                )
+        dates = _read_dates(cells, ("échéance", "atteint le"), fail, required={"échéance"})
         if dates["atteint le"] and dates["atteint le"] > today:
             fail("atteint le", _("Un jalon ne peut être atteint dans le futur."))
         errors.extend(row_errors)
@@ -572,8 +564,9 @@ def plan_import(*, upload, by) -> ImportResult:
     Raises ImportRefused with every error found; the checks all run before the first write,
     and the writes share one transaction.
     """
-    if not can(by, Can.PLAN_MANAGE):
-        raise PermissionDenied(_("Vous n'avez pas le droit d'importer le plan d'action."))
+    require(
+        by, Perm.PLAN_MANAGE, message=_("Vous n'avez pas le droit d'importer le plan d'action.")
+    )
     actions, milestones, errors = plan_import_check(upload)
     if errors:
         raise ImportRefused(errors)

@@ -30,7 +30,7 @@ from initiatives.models import Initiative
 from initiatives.models import Status as S
 from initiatives.selectors import published_initiatives
 from members.models import Organisation
-from members.permissions import actor_for
+from members.permissions import association_scope
 
 UPDATES_SHOWN = 50
 
@@ -129,13 +129,10 @@ def action_page(pk: int) -> Action:
 
 def actions_led_by(user):
     """The actions the user's associations lead (the partner's reporting page)."""
-    staff = actor_for(user).staff_organisation_ids
     today = timezone.localdate()
-    through = Action.lead_partners.through
+    led = association_scope(user, Action.lead_partners.through.objects.all())
     actions = (
-        Action.objects.filter(
-            pk__in=through.objects.filter(organisation_id__in=staff).values("action_id")
-        )
+        Action.objects.filter(pk__in=led.values("action_id"))
         .select_related("axis")
         .prefetch_related(_ordered_partners(), _ordered_milestones(), _ordered_indicators())
         .order_by("axis__number", "code")
@@ -177,14 +174,12 @@ def report_counts() -> dict[str, int]:
 
 def reports_of_partner(user):
     """The reports of the user's associations, newest first."""
-    staff = actor_for(user).staff_organisation_ids
-    return _reports().filter(organisation_id__in=staff)[:REPORTS_SHOWN]
+    return association_scope(user, _reports())[:REPORTS_SHOWN]
 
 
 def report_for_partner(user, pk: int) -> PartnerReport | None:
     """One report of the user's associations (None for anyone else's: a 404)."""
-    staff = actor_for(user).staff_organisation_ids
-    return _reports().filter(organisation_id__in=staff, pk=pk).first()
+    return association_scope(user, _reports()).filter(pk=pk).first()
 
 
 def report_for_official(pk: int) -> PartnerReport:
@@ -379,12 +374,6 @@ def published_evidence_choices(action: Action, query: str, *, limit: int = 20):
     )
 
 
-def _milestone_state(milestone: Milestone, today: datetime.date) -> str:
-    if milestone.reached_on:
-        return "reached"
-    return "late" if milestone.due_date < today else "upcoming"
-
-
 def action_plan() -> list[Axis]:
     """Axes → actions with lead partners, milestones, indicators and published evidence:
     six queries."""
@@ -409,7 +398,7 @@ def action_plan() -> list[Axis]:
         for action in axis.action_list:
             action.milestone_list = list(action.milestones.all())
             for milestone in action.milestone_list:
-                milestone.state = _milestone_state(milestone, today)
+                milestone.state = milestone_state(milestone, today)
             action.late_milestones = sum(m.state == "late" for m in action.milestone_list)
         progress = [a.progress for a in axis.action_list if a.status != Action.Status.ABANDONED]
         axis.average_progress = round(sum(progress) / len(progress)) if progress else None

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from committee.public.models import SearchSubscription
-from committee.public.selectors import CONFIRM, UNSUBSCRIBE, token_hash
+from committee.public.selectors import CONFIRM, UNSUBSCRIBE
+from members.services import token_hash
 
 
 def _token(subscription: SearchSubscription, purpose: str) -> str:

@@ -21,6 +21,7 @@ from initiatives.catalogue.filters import CatalogueFilterSet
 from initiatives.models import Initiative
 from initiatives.selectors import catalogue_version, published_initiatives
 from members.models import Organisation
+from members.services import token_hash
 from referentials.models import Referential, ReferentialItem, Territory
 
 CACHE_SECONDS = 600
@@ -365,10 +366,6 @@ CONFIRM = "confirm"
 
 
 UNSUBSCRIBE = "unsubscribe"
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def subscription_by_token(*, purpose: str, token: str) -> SearchSubscription | None:

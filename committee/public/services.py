@@ -17,8 +17,8 @@ from django.utils import timezone
 from committee.public.links import links_and_changes
 from committee.public.models import SearchSubscription
 from committee.public.notifications import Kinds
-from committee.public.selectors import token_hash
 from members.notifications.outbox import notification_queue
+from members.services import token_hash
 
 # Confirmation emails sent to one address within an hour, whatever the searches.
 EMAILS_PER_ADDRESS_PER_HOUR = 5

@@ -22,7 +22,6 @@ from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
@@ -35,7 +34,7 @@ from committee.reports.notifications import Kinds
 from committee.steering import statistics
 from members.models import User
 from members.notifications.delivery import ENQUEUE_RETRY_POLICY
-from members.permissions import Action, actor_for, can
+from members.permissions import Perm, require
 from members.services import event_record
 from referentials.models import Territory
 
@@ -60,19 +59,6 @@ class ReportError(Exception):
 
 class TransientReportError(Exception):
     """The run could not finish for a reason that may go away; the task retries."""
-
-
-# -- who sees what ----------------------------------------------------------------------------
-
-
-def reports_visible_to(user):
-    """Officials see the reports they ordered; the secretariat sees every report."""
-    actor = actor_for(user)
-    if actor.is_secretariat:
-        return Report.objects.all()
-    if actor.is_official:
-        return Report.objects.filter(requested_by_id=actor.user_id)
-    return Report.objects.none()
 
 
 # -- ordering ---------------------------------------------------------------------------------
@@ -112,8 +98,11 @@ def clean_params(*, kind: str, params: dict | None) -> dict:
 
 def report_request(*, kind: str, params: dict | None, by: User) -> Report:
     """Order a report: a queued row, and its job sent to the workers once committed."""
-    if not can(by, Action.REPORT_ORDER):
-        raise PermissionDenied(_("Seuls les agents du ministère peuvent commander des rapports."))
+    require(
+        by,
+        Perm.REPORT_ORDER,
+        message=_("Seuls les agents du ministère peuvent commander des rapports."),
+    )
     params = clean_params(kind=kind, params=params)
     with transaction.atomic():
         pending = Report.objects.filter(
@@ -149,16 +138,9 @@ def report_enqueue(*, report_id: int) -> bool:
     return True
 
 
-def may_manage(user, report: Report) -> bool:
-    """The requester or the secretariat may retry a report or download its file."""
-    actor = actor_for(user)
-    return actor.is_official and (report.requested_by_id == actor.user_id or actor.is_secretariat)
-
-
 def report_retry(*, report: Report, by: User) -> Report:
     """Send a failed report back to the workers, from scratch."""
-    if not can(by, Action.REPORT_ORDER) or not may_manage(by, report):
-        raise PermissionDenied
+    require(by, Perm.REPORT_ORDER, report)  # its requester or the secretariat
     with transaction.atomic():
         updated = Report.objects.filter(pk=report.pk, status=Report.Status.FAILED).update(
             status=Report.Status.QUEUED,

@@ -16,19 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from committee.http import require_official
 from committee.reports.builders import CONTENT_TYPES
 from committee.reports.models import Report
-from committee.reports.services import (
-    ReportError,
-    may_manage,
-    report_request,
-    report_retry,
-    reports_visible_to,
-)
+from committee.reports.services import ReportError, report_request, report_retry
 from committee.steering import statistics
 from initiatives.documents import file_download
-from members.permissions import Action, actor_for
+from members.permissions import Perm, actor_for, can, reports_scope, require
 
 REPORTS_SHOWN = 50
 
@@ -64,12 +57,15 @@ def _review_choices() -> list[tuple[str, str]]:
 
 
 def _report_rows(user, regions: dict[str, str]):
-    reports = reports_visible_to(user).select_related("requested_by")[:REPORTS_SHOWN]
+    reports = reports_scope(user, Report.objects.all()).select_related("requested_by")[
+        :REPORTS_SHOWN
+    ]
     return [
         {
             "report": report,
             "region": regions.get(report.params.get("region"), report.params.get("region")),
-            "may_retry": report.status == Report.Status.FAILED and may_manage(user, report),
+            "may_retry": report.status == Report.Status.FAILED
+            and can(user, Perm.REPORT_ORDER, report),
             "status_url": reverse("pilotage_report_status", kwargs={"pk": report.pk}),
             "file_url": reverse("pilotage_report_file", kwargs={"pk": report.pk}),
             "pending": report.status in (Report.Status.QUEUED, Report.Status.RUNNING),
@@ -85,7 +81,7 @@ def reports_page(request):
 
     Catalogue filters in the query string (from /pilotage/) apply to the spreadsheet.
     """
-    require_official(request.user, Action.REPORT_ORDER)
+    require(request.user, Perm.REPORT_ORDER)
     filterset = statistics.statistics_filterset(request.GET)
     filters = statistics.filter_params(filterset)
     form = ReportOrderForm(
@@ -128,8 +124,8 @@ def reports_page(request):
 
 
 def _visible_report(request, pk: int) -> Report:
-    require_official(request.user, Action.REPORT_ORDER)
-    return get_object_or_404(reports_visible_to(request.user), pk=pk)
+    require(request.user, Perm.REPORT_ORDER)
+    return get_object_or_404(reports_scope(request.user, Report.objects.all()), pk=pk)
 
 
 @never_cache
@@ -161,7 +157,7 @@ def report_status(request, pk: int):
 @require_GET
 def report_file(request, pk: int):
     report = _visible_report(request, pk)
-    if not may_manage(request.user, report) or report.status != Report.Status.DONE:
+    if not can(request.user, Perm.REPORT_ORDER, report) or report.status != Report.Status.DONE:
         raise Http404
     if report.is_expired or not report.file:
         return render(request, "pilotage/report_gone.html", {"report": report}, status=410)

@@ -27,8 +27,9 @@ from committee.steering.models import DigestDelivery
 from committee.steering.notifications import Kinds
 from initiatives.models import Initiative
 from initiatives.models import Status as S
-from initiatives.review_filters import officials, with_waiting_since
+from initiatives.review_filters import with_waiting_since
 from members.notifications.outbox import notification_send
+from members.permissions import officials
 
 LISTED = 15  # items listed per section; the rest is counted
 

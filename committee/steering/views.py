@@ -10,9 +10,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from committee.http import require_official
 from committee.steering import charts, statistics
-from members.permissions import Action
+from members.permissions import Perm, require
 
 SELECT_FILTERS = ("axis", "region", "department", "collectivity", "school_level", "year", "status")
 
@@ -101,7 +100,7 @@ def _select_fields(filterset, params: dict[str, str]) -> list[dict]:
 @login_required
 @require_GET
 def statistics_page(request):
-    require_official(request.user, Action.STATISTICS_VIEW)
+    require(request.user, Perm.STATISTICS_VIEW)
     filterset = statistics.statistics_filterset(request.GET)
     errors = [str(e) for errs in filterset.form.errors.values() for e in errs]
     values = statistics.compute_all(filterset)

@@ -23,6 +23,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.fields import ACCOUNT_FIELDS, CONTACT_FIELDS, DESCRIPTION_FIELDS
 from initiatives.models import Initiative
 from referentials.models import Territory
 
@@ -248,25 +249,16 @@ COLUMN_NAMES = [column.name for column in COLUMNS]
 _VALUE_FIELDS = (
     "pk",
     "slug",
-    "title",
-    "summary",
-    "description",
+    *DESCRIPTION_FIELDS,
     "lead_organisation__acronym",
     "lead_collectivity__code",
     "lead_collectivity__name",
     "collectivity_level",
     "region_code",
     "department_code",
-    "start_date",
-    "end_date",
-    "budget",
-    "funding_sources",
-    "schools_reached",
-    "pupils_reached",
-    "outcomes",
+    *ACCOUNT_FIELDS,
     "published_at",
 )
-CONTACT_FIELDS = ("contact_consent", "contact_name", "contact_email", "contact_phone")
 
 
 def table_schema() -> dict:

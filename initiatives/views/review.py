@@ -11,9 +11,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from initiatives.history import initiative_history
 from initiatives.models import Initiative
 from initiatives.models import Status as S
-from initiatives.review_filters import ReviewQueueFilterSet, officials, queue_queryset, review_scope
+from initiatives.review_filters import ReviewQueueFilterSet, queue_queryset
 from initiatives.services import (
     COMMENT_MAX_LENGTH,
     comment_post,
@@ -41,7 +40,15 @@ from initiatives.workflow import (
     available_transitions,
 )
 from members.models import User
-from members.permissions import Action, actor_for, can, may_see_privately
+from members.permissions import (
+    Perm,
+    actor_for,
+    can,
+    officials,
+    private_scope,
+    require,
+    review_scope,
+)
 
 QUEUE_PAGE_SIZE = 50
 CONFLICT_MESSAGE = gettext_lazy(
@@ -50,22 +57,7 @@ CONFLICT_MESSAGE = gettext_lazy(
 )
 
 
-# --- scopes and links ------------------------------------------------------------------------
-
-
-def _require_official(user) -> None:
-    if not can(user, Action.REVIEW_QUEUE):
-        raise PermissionDenied(_("Cette page est réservée aux agents du ministère."))
-
-
-def private_scope(user):
-    """Initiatives the user sees beyond their public face: their association's, and for
-    officials every submitted one."""
-    actor = actor_for(user)
-    condition = Q(lead_organisation_id__in=actor.staff_organisation_ids)
-    if actor.is_official:
-        condition |= ~Q(status=S.DRAFT)
-    return Initiative.objects.filter(condition)
+# --- links ---------------------------------------------------------------------------------
 
 
 def workspace_path(initiative: Initiative) -> str:
@@ -102,15 +94,17 @@ def _safe_next(request, default: str) -> str:
 @login_required
 @require_GET
 def queue(request):
-    _require_official(request.user)
-    filterset = ReviewQueueFilterSet(request.GET, queryset=queue_queryset(), request=request)
+    require(request.user, Perm.REVIEW_QUEUE)
+    filterset = ReviewQueueFilterSet(
+        request.GET, queryset=queue_queryset(request.user), request=request
+    )
     page = Paginator(filterset.qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [
         {
             "initiative": initiative,
             "waiting_days": (now - initiative.waiting_since).days,
-            "can_assign": can(request.user, Action.INITIATIVE_ASSIGN, initiative),
+            "can_assign": can(request.user, Perm.INITIATIVE_ASSIGN, initiative),
         }
         for initiative in page.object_list
     ]
@@ -156,7 +150,7 @@ def _posted_assignee(request):
 @login_required
 @require_POST
 def bulk_assign(request):
-    _require_official(request.user)
+    require(request.user, Perm.REVIEW_QUEUE)
     default = reverse("review:queue")
     if request.POST.get("me"):
         ids, assignee = _posted_ids([request.POST["me"]]), request.user
@@ -168,7 +162,7 @@ def bulk_assign(request):
     if assignee is False:
         messages.error(request, _("Choisissez un instructeur dans la liste."))
         return redirect(_safe_next(request, default))
-    initiatives = review_scope().filter(pk__in=ids).select_related("lead_organisation")
+    initiatives = review_scope(request.user).filter(pk__in=ids).select_related("lead_organisation")
     try:
         result = initiatives_bulk_assign(
             initiatives=initiatives, assignee=assignee, by=request.user
@@ -261,8 +255,8 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-def detail_queryset():
-    return review_scope().select_related(
+def detail_queryset(user):
+    return review_scope(user).select_related(
         "lead_organisation", "lead_collectivity", "assignee", "created_by"
     )
 
@@ -279,12 +273,12 @@ def _detail_context(request, initiative: Initiative, *, decision_form=None, assi
         "documents": initiative.documents.all(),
         "status_changes": initiative.status_changes.select_related("by"),
         "comments": initiative.comments.select_related("author", "author_organisation"),
-        "can_comment": can(user, Action.INITIATIVE_COMMENT, initiative),
+        "can_comment": can(user, Perm.INITIATIVE_COMMENT, initiative),
         "comment_url": reverse("review:comment", kwargs={"pk": initiative.pk}),
         "thread_next": reverse("review:detail", kwargs={"pk": initiative.pk}) + "#discussion",
         "status_stamp": status_stamp(initiative),
         "decision_form": decision_form or DecisionForm(initiative=initiative, user=user),
-        "can_assign": can(user, Action.INITIATIVE_ASSIGN, initiative),
+        "can_assign": can(user, Perm.INITIATIVE_ASSIGN, initiative),
         "officials": officials(),
         "assign_error": assign_error,
         "waiting_since": initiative.submitted_at or initiative.status_changed_at,
@@ -295,15 +289,15 @@ def _detail_context(request, initiative: Initiative, *, decision_form=None, assi
 @login_required
 @require_GET
 def detail(request, pk):
-    _require_official(request.user)
-    initiative = get_object_or_404(detail_queryset(), pk=pk)
+    require(request.user, Perm.REVIEW_QUEUE)
+    initiative = get_object_or_404(detail_queryset(request.user), pk=pk)
     return render(request, "initiatives/review/detail.html", _detail_context(request, initiative))
 
 
 def _conflict(request, pk, data):
     """Show the initiative as it is now; keep what the official typed."""
     messages.error(request, CONFLICT_MESSAGE)
-    initiative = get_object_or_404(detail_queryset(), pk=pk)
+    initiative = get_object_or_404(detail_queryset(request.user), pk=pk)
     form = DecisionForm(
         initiative=initiative, user=request.user, initial={"comment": data.get("comment", "")}
     )
@@ -315,8 +309,8 @@ def _conflict(request, pk, data):
 @login_required
 @require_POST
 def decide(request, pk):
-    _require_official(request.user)
-    initiative = get_object_or_404(detail_queryset(), pk=pk)
+    require(request.user, Perm.REVIEW_QUEUE)
+    initiative = get_object_or_404(detail_queryset(request.user), pk=pk)
     # The form says which state it was made from; a decision on another is never applied.
     stamp = request.POST.get("expected_stamp")
     if request.POST.get("expected_status") != initiative.status or (
@@ -352,8 +346,8 @@ def decide(request, pk):
 @login_required
 @require_POST
 def assign(request, pk):
-    _require_official(request.user)
-    initiative = get_object_or_404(detail_queryset(), pk=pk)
+    require(request.user, Perm.REVIEW_QUEUE)
+    initiative = get_object_or_404(detail_queryset(request.user), pk=pk)
     default = reverse("review:detail", kwargs={"pk": initiative.pk})
     assignee = _posted_assignee(request)
     if assignee is False:
@@ -405,11 +399,7 @@ def history(request, pk):
     initiative = get_object_or_404(
         private_scope(request.user).select_related("lead_organisation"), pk=pk
     )
-    if not (
-        can(request.user, Action.INITIATIVE_VIEW, initiative)
-        and may_see_privately(request.user, initiative)
-    ):
-        raise PermissionDenied
+    require(request.user, Perm.INITIATIVE_VIEW, initiative)
     return render(
         request,
         "initiatives/history.html",

@@ -13,7 +13,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -38,7 +38,14 @@ from initiatives.services import (
 )
 from initiatives.workflow import TransitionConflict, TransitionError
 from members.models import Organisation
-from members.permissions import Action, actor_for, can
+from members.permissions import (
+    Perm,
+    actor_for,
+    can,
+    in_review_scope,
+    may_see_privately,
+    private_scope,
+)
 from referentials.models import ReferentialItem, Territory
 from referentials.search import territory_label, territory_search
 
@@ -53,23 +60,6 @@ STATUS_ORDER = [
     S.REJECTED,
     S.ARCHIVED,
 ]
-
-
-def workspace_scope(user):
-    """Initiatives the user may open here: their associations' ones and, for officials,
-    every initiative past the draft (a draft stays the association's business)."""
-    actor = actor_for(user)
-    condition = Q(lead_organisation_id__in=actor.staff_organisation_ids)
-    if actor.is_official:
-        condition |= ~Q(status=S.DRAFT)
-    return Initiative.objects.filter(condition)
-
-
-def _in_scope(user, initiative: Initiative) -> bool:
-    actor = actor_for(user)
-    if initiative.lead_organisation_id in actor.staff_organisation_ids:
-        return True
-    return actor.is_official and initiative.status != S.DRAFT
 
 
 def _forbidden(request, initiative: Initiative | None, message: str):
@@ -158,7 +148,7 @@ def dashboard(request):
             "changes_requested": by_status[S.CHANGES_REQUESTED],
             "decisions": decisions,
             "is_official": actor.is_official,
-            "can_create": can(request.user, Action.INITIATIVE_CREATE),
+            "can_create": can(request.user, Perm.INITIATIVE_CREATE),
         },
     )
 
@@ -223,7 +213,7 @@ def _process_form(request, form, initiative: Initiative | None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def initiative_new(request):
-    if not can(request.user, Action.INITIATIVE_CREATE):
+    if not can(request.user, Perm.INITIATIVE_CREATE):
         return _forbidden(
             request,
             None,
@@ -241,10 +231,10 @@ def initiative_new(request):
 @require_http_methods(["GET", "POST"])
 def initiative_edit(request, pk):
     initiative = get_object_or_404(
-        workspace_scope(request.user).select_related("lead_organisation", "lead_collectivity"),
+        private_scope(request.user).select_related("lead_organisation", "lead_collectivity"),
         pk=pk,
     )
-    if not can(request.user, Action.INITIATIVE_EDIT, initiative):
+    if not can(request.user, Perm.INITIATIVE_EDIT, initiative):
         return _forbidden(request, initiative, _not_editable_message(initiative))
     if request.method == "POST":
         form = InitiativeForm(request.POST, instance=initiative, user=request.user)
@@ -272,7 +262,7 @@ def _optional_url(name: str, pk: int) -> str | None:
 
 def _private_detail(request, initiative_id: int, *, upload_form=None, status=200):
     initiative = get_object_or_404(
-        workspace_scope(request.user)
+        private_scope(request.user)
         .select_related("lead_organisation", "lead_collectivity", "created_by", "assignee")
         .prefetch_related(
             "axes",
@@ -290,20 +280,20 @@ def _private_detail(request, initiative_id: int, *, upload_form=None, status=200
         pk=initiative_id,
     )
     user = request.user
-    can_edit = can(user, Action.INITIATIVE_EDIT, initiative)
+    can_edit = can(user, Perm.INITIATIVE_EDIT, initiative)
     thread = _thread_available()
     context = {
         "initiative": initiative,
         "description_html": render_markdown(initiative.description),
         "status_changes": list(initiative.status_changes.select_related("by")),
         "can_edit": can_edit,
-        "can_submit": can(user, Action.INITIATIVE_SUBMIT, initiative),
+        "can_submit": can(user, Perm.INITIATIVE_SUBMIT, initiative),
         "upload_form": upload_form or (DocumentUploadForm() if can_edit else None),
         "thread_available": thread,
         "history_url": _optional_url("review:history", initiative.pk),
         "review_url": (
             _optional_url("review:detail", initiative.pk)
-            if actor_for(user).is_official and initiative.status != S.DRAFT
+            if in_review_scope(user, initiative)
             else None
         ),
         "lead_label": territory_label(initiative.lead_collectivity),
@@ -315,7 +305,7 @@ def _private_detail(request, initiative_id: int, *, upload_form=None, status=200
                     "created_at", "pk"
                 )
             ),
-            can_comment=can(user, Action.INITIATIVE_COMMENT, initiative),
+            can_comment=can(user, Perm.INITIATIVE_COMMENT, initiative),
             comment_url=_optional_url("review:comment", initiative.pk),
         )
     return render(request, "initiatives/workspace/detail.html", context, status=status)
@@ -330,7 +320,7 @@ def initiative_detail(request, pk):
 @login_required
 @require_POST
 def initiative_submit(request, pk):
-    initiative = get_object_or_404(workspace_scope(request.user), pk=pk)
+    initiative = get_object_or_404(private_scope(request.user), pk=pk)
     try:
         initiative_transition(initiative=initiative, name="submit", by=request.user)
     except PermissionDenied:
@@ -356,8 +346,8 @@ def initiative_submit(request, pk):
 
 @csrf_protect
 def _document_upload(request, pk):
-    initiative = get_object_or_404(workspace_scope(request.user), pk=pk)
-    if not can(request.user, Action.INITIATIVE_EDIT, initiative):
+    initiative = get_object_or_404(private_scope(request.user), pk=pk)
+    if not can(request.user, Perm.INITIATIVE_EDIT, initiative):
         return _forbidden(request, initiative, _not_editable_message(initiative))
     form = DocumentUploadForm(
         request.POST,
@@ -399,7 +389,7 @@ def document_upload(request, pk):
 @login_required
 @require_POST
 def document_remove(request, pk, document_pk):
-    initiative = get_object_or_404(workspace_scope(request.user), pk=pk)
+    initiative = get_object_or_404(private_scope(request.user), pk=pk)
     document = get_object_or_404(initiative.documents, pk=document_pk)
     try:
         document_delete(document=document, by=request.user)
@@ -417,8 +407,8 @@ def document_download(request, pk):
     document = get_object_or_404(Document.objects.select_related("initiative"), pk=pk)
     initiative = document.initiative
     public = initiative.status == S.PUBLISHED and document.is_public
-    allowed = can(request.user, Action.DOCUMENT_DOWNLOAD, document) and (
-        public or _in_scope(request.user, initiative)
+    allowed = can(request.user, Perm.DOCUMENT_DOWNLOAD, document) and (
+        public or may_see_privately(request.user, initiative)
     )
     if not allowed:
         raise Http404

@@ -1,6 +1,6 @@
 from django import template
 
-from members.selectors import team_organisations
+from members.permissions import team_organisations
 
 register = template.Library()
 

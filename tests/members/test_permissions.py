@@ -12,7 +12,7 @@ import pytest
 from initiatives.models import Document, Initiative
 from members import permissions
 from members.models import Membership
-from members.permissions import Action, can, may_see_privately
+from members.permissions import Perm, can, may_see_privately
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -39,14 +39,14 @@ ROLES = (
 # Action on an initiative (led by `association`) → states in which each role may do it,
 # one column per role in ROLES order.
 INITIATIVE_MATRIX = {
-    Action.INITIATIVE_VIEW: (PUBLISHED, PUBLISHED, ALL, ALL, SUBMITTED_ONCE, SUBMITTED_ONCE),
-    Action.INITIATIVE_EDIT: (NONE, NONE, EDITABLE, EDITABLE, NONE, LIVE),
-    Action.INITIATIVE_SUBMIT: (NONE, NONE, EDITABLE, EDITABLE, NONE, NONE),
-    Action.INITIATIVE_COMMENT: (NONE, NONE, LIVE, LIVE, LIVE, LIVE),
-    Action.INITIATIVE_ASSIGN: (NONE, NONE, NONE, NONE, UNDER_REVIEW, UNDER_REVIEW),
-    Action.INITIATIVE_DECIDE: (NONE, NONE, NONE, NONE, UNDER_REVIEW, UNDER_REVIEW),
-    Action.INITIATIVE_UNPUBLISH: (NONE, NONE, NONE, NONE, PUBLISHED, PUBLISHED),
-    Action.INITIATIVE_ARCHIVE: (NONE, NONE, NONE, NONE, ARCHIVABLE, ARCHIVABLE),
+    Perm.INITIATIVE_VIEW: (PUBLISHED, PUBLISHED, ALL, ALL, SUBMITTED_ONCE, SUBMITTED_ONCE),
+    Perm.INITIATIVE_EDIT: (NONE, NONE, EDITABLE, EDITABLE, NONE, LIVE),
+    Perm.INITIATIVE_SUBMIT: (NONE, NONE, EDITABLE, EDITABLE, NONE, NONE),
+    Perm.INITIATIVE_COMMENT: (NONE, NONE, LIVE, LIVE, LIVE, LIVE),
+    Perm.INITIATIVE_ASSIGN: (NONE, NONE, NONE, NONE, UNDER_REVIEW, UNDER_REVIEW),
+    Perm.INITIATIVE_DECIDE: (NONE, NONE, NONE, NONE, UNDER_REVIEW, UNDER_REVIEW),
+    Perm.INITIATIVE_UNPUBLISH: (NONE, NONE, NONE, NONE, PUBLISHED, PUBLISHED),
+    Perm.INITIATIVE_ARCHIVE: (NONE, NONE, NONE, NONE, ARCHIVABLE, ARCHIVABLE),
 }
 
 # Downloading a document of an initiative, by the document's visibility (columns as above).
@@ -60,20 +60,20 @@ ASSOCIATION_STAFF = {"other_contributor", "contributor", "association_admin"}
 
 # Actions on no particular object → roles allowed.
 GLOBAL_MATRIX = {
-    Action.INITIATIVE_CREATE: ASSOCIATION_STAFF,
-    Action.INITIATIVE_ASSIGN: OFFICIALS,
-    Action.INITIATIVE_DECIDE: OFFICIALS,
-    Action.INITIATIVE_UNPUBLISH: OFFICIALS,
-    Action.INITIATIVE_ARCHIVE: OFFICIALS,
-    Action.MEMBER_INVITE: {"association_admin", "secretariat"},
-    Action.MEMBER_MANAGE: {"association_admin", "secretariat"},
-    Action.PLAN_VIEW_INTERNAL: OFFICIALS,
-    Action.PLAN_MANAGE: {"secretariat"},
-    Action.PLAN_REPORT: ASSOCIATION_STAFF,
-    Action.CONTRIBUTION_MANAGE: {"secretariat"},
-    Action.STATISTICS_VIEW: OFFICIALS,
-    Action.REPORT_ORDER: OFFICIALS,
-    Action.REVIEW_QUEUE: OFFICIALS,
+    Perm.INITIATIVE_CREATE: ASSOCIATION_STAFF,
+    Perm.INITIATIVE_ASSIGN: OFFICIALS,
+    Perm.INITIATIVE_DECIDE: OFFICIALS,
+    Perm.INITIATIVE_UNPUBLISH: OFFICIALS,
+    Perm.INITIATIVE_ARCHIVE: OFFICIALS,
+    Perm.MEMBER_INVITE: {"association_admin", "secretariat"},
+    Perm.MEMBER_MANAGE: {"association_admin", "secretariat"},
+    Perm.PLAN_VIEW_INTERNAL: OFFICIALS,
+    Perm.PLAN_MANAGE: {"secretariat"},
+    Perm.PLAN_REPORT: ASSOCIATION_STAFF,
+    Perm.CONTRIBUTION_MANAGE: {"secretariat"},
+    Perm.STATISTICS_VIEW: OFFICIALS,
+    Perm.REPORT_ORDER: OFFICIALS,
+    Perm.REVIEW_QUEUE: OFFICIALS,
 }
 
 # Managing the members of an organisation → roles allowed, by whose organisation it is.
@@ -105,12 +105,12 @@ def user_for(request):
 
 
 def test_every_action_has_a_rule():
-    assert set(permissions._RULES) == set(Action)
+    assert set(permissions._RULES) == set(Perm)
 
 
 def test_every_action_is_in_the_specification():
-    specified = set(INITIATIVE_MATRIX) | set(GLOBAL_MATRIX) | {Action.DOCUMENT_DOWNLOAD}
-    assert specified == set(Action)
+    specified = set(INITIATIVE_MATRIX) | set(GLOBAL_MATRIX) | {Perm.DOCUMENT_DOWNLOAD}
+    assert specified == set(Perm)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -141,7 +141,7 @@ def test_document_downloads_by_role_state_and_visibility(role, user_for, associa
             for status in S.values
             if can(
                 user,
-                Action.DOCUMENT_DOWNLOAD,
+                Perm.DOCUMENT_DOWNLOAD,
                 Document(
                     initiative=Initiative(status=status, lead_organisation=association),
                     is_public=visibility == "public",
@@ -168,7 +168,7 @@ def test_member_management_by_role_and_organisation(role, user_for, request):
     user = user_for(role)
     organisations = {name: request.getfixturevalue(name) for name in MEMBERS_MATRIX}
 
-    for action in (Action.MEMBER_INVITE, Action.MEMBER_MANAGE):
+    for action in (Perm.MEMBER_INVITE, Perm.MEMBER_MANAGE):
         allowed = {name for name, org in organisations.items() if can(user, action, org)}
         by_id = {name for name, org in organisations.items() if can(user, action, org.pk)}
         expected = {name for name, roles in MEMBERS_MATRIX.items() if role in roles}
@@ -185,7 +185,7 @@ def test_plan_progress_is_reported_by_the_lead_partners_staff(role, user_for, re
         action.lead_partners.add(request.getfixturevalue(name))
         actions[name] = action
 
-    allowed = {name for name, action in actions.items() if can(user, Action.PLAN_REPORT, action)}
+    allowed = {name for name, action in actions.items() if can(user, Perm.PLAN_REPORT, action)}
 
     assert allowed == {name for name, roles in PLAN_REPORT_MATRIX.items() if role in roles}
 
@@ -204,11 +204,11 @@ def test_signing_up_grants_nothing_beyond_the_public(association):
 
     assert not any(can(newcomer, action) for action in GLOBAL_MATRIX)
     assert not can(
-        newcomer, Action.INITIATIVE_VIEW, Initiative(status=S.DRAFT, lead_organisation=association)
+        newcomer, Perm.INITIATIVE_VIEW, Initiative(status=S.DRAFT, lead_organisation=association)
     )
     assert can(
         newcomer,
-        Action.INITIATIVE_VIEW,
+        Perm.INITIATIVE_VIEW,
         Initiative(status=S.PUBLISHED, lead_organisation=association),
     )
 
@@ -218,16 +218,16 @@ def test_a_deactivated_account_loses_its_rights(secretariat):
     secretariat.save()
     reloaded = type(secretariat).objects.get(pk=secretariat.pk)
 
-    assert not can(reloaded, Action.PLAN_MANAGE)
-    assert not can(reloaded, Action.REVIEW_QUEUE)
+    assert not can(reloaded, Perm.PLAN_MANAGE)
+    assert not can(reloaded, Perm.REVIEW_QUEUE)
 
 
 def test_a_ministry_official_has_no_association_rights(reviewer, association):
     draft = Initiative(status=S.DRAFT, lead_organisation=association)
 
-    assert not can(reviewer, Action.INITIATIVE_CREATE)
-    assert not can(reviewer, Action.INITIATIVE_SUBMIT, draft)
-    assert not can(reviewer, Action.INITIATIVE_EDIT, draft)
+    assert not can(reviewer, Perm.INITIATIVE_CREATE)
+    assert not can(reviewer, Perm.INITIATIVE_SUBMIT, draft)
+    assert not can(reviewer, Perm.INITIATIVE_EDIT, draft)
 
 
 def test_a_secretariat_role_outranks_a_reviewer_role_held_elsewhere(ministry):
@@ -238,7 +238,7 @@ def test_a_secretariat_role_outranks_a_reviewer_role_held_elsewhere(ministry):
         user=user, organisation=other_ministry, role=Membership.Role.SECRETARIAT
     )
 
-    assert can(user, Action.PLAN_MANAGE)
+    assert can(user, Perm.PLAN_MANAGE)
 
 
 def test_unknown_actions_are_refused_loudly(secretariat):
@@ -264,7 +264,7 @@ def test_the_state_by_state_tables_of_the_documentation_match_the_rules():
         for action, row in INITIATIVE_MATRIX.items():
             expected[(status, action, "public")] = tuple(status in states for states in row)
         for visibility, row in DOCUMENT_MATRIX.items():
-            expected[(status, Action.DOCUMENT_DOWNLOAD, visibility)] = tuple(
+            expected[(status, Perm.DOCUMENT_DOWNLOAD, visibility)] = tuple(
                 status in states for states in row
             )
     assert documented == expected

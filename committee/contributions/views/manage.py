@@ -6,7 +6,6 @@ import contextlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,16 +17,15 @@ from committee.contributions import forms as f
 from committee.contributions import selectors as plan_selectors
 from committee.contributions import services as plan_services
 from committee.contributions.models import Contribution, ContributionDocument
-from committee.http import apply_errors, require
+from committee.http import form_post
 from initiatives.documents import SizeLimitUploadHandler, file_download
-from members.permissions import Action as Can
-from members.permissions import can
+from members.permissions import Perm, can, require
 
 
 @login_required
 @require_GET
 def contributions_index(request):
-    require(request.user, Can.CONTRIBUTION_MANAGE)
+    require(request.user, Perm.CONTRIBUTION_MANAGE)
     return render(
         request,
         "plan_admin/contributions.html",
@@ -38,18 +36,25 @@ def contributions_index(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def contribution_create(request):
-    require(request.user, Can.CONTRIBUTION_MANAGE)
+    require(request.user, Perm.CONTRIBUTION_MANAGE)
     form = f.ContributionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contribution = plan_services.contribution_create(by=request.user, data=form.to_data())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("La contribution est enregistrée comme brouillon."))
-            return redirect("plan_admin:contribution", pk=contribution.pk)
-    return render(
-        request, "plan_admin/contribution_form.html", {"form": form, "contribution": None}
+
+    def page():
+        return render(
+            request, "plan_admin/contribution_form.html", {"form": form, "contribution": None}
+        )
+
+    if request.method != "POST":
+        return page()
+    return form_post(
+        request,
+        form,
+        lambda data: plan_services.contribution_create(by=request.user, data=form.to_data()),
+        success=_("La contribution est enregistrée comme brouillon."),
+        then=lambda contribution: reverse(
+            "plan_admin:contribution", kwargs={"pk": contribution.pk}
+        ),
+        failed=page,
     )
 
 
@@ -70,30 +75,29 @@ def _contribution_page(request, contribution, *, form=None, document_form=None, 
 @login_required
 @require_http_methods(["GET", "POST"])
 def contribution_edit(request, pk: int):
-    require(request.user, Can.CONTRIBUTION_MANAGE)
+    require(request.user, Perm.CONTRIBUTION_MANAGE)
     contribution = get_object_or_404(
         Contribution.objects.prefetch_related("axes", "organisations"), pk=pk
     )
     if request.method == "GET":
         return _contribution_page(request, contribution)
     form = f.ContributionForm.for_contribution(contribution, request.POST)
-    if form.is_valid():
-        try:
-            plan_services.contribution_update(
-                contribution=contribution, by=request.user, data=form.to_data()
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("La contribution est enregistrée."))
-            return redirect("plan_admin:contribution", pk=pk)
-    return _contribution_page(request, contribution, form=form, status=400)
+    return form_post(
+        request,
+        form,
+        lambda data: plan_services.contribution_update(
+            contribution=contribution, by=request.user, data=form.to_data()
+        ),
+        success=_("La contribution est enregistrée."),
+        then=reverse("plan_admin:contribution", kwargs={"pk": pk}),
+        failed=lambda: _contribution_page(request, contribution, form=form, status=400),
+    )
 
 
 @login_required
 @require_POST
 def contribution_status(request, pk: int):
-    require(request.user, Can.CONTRIBUTION_MANAGE)
+    require(request.user, Perm.CONTRIBUTION_MANAGE)
     contribution = get_object_or_404(Contribution, pk=pk)
     if request.POST.get("decision") == "publish":
         plan_services.contribution_publish(contribution=contribution, by=request.user)
@@ -106,29 +110,26 @@ def contribution_status(request, pk: int):
 
 @csrf_protect
 def _contribution_document_upload(request, pk: int):
-    require(request.user, Can.CONTRIBUTION_MANAGE)
+    require(request.user, Perm.CONTRIBUTION_MANAGE)
     contribution = get_object_or_404(Contribution, pk=pk)
     form = f.ContributionDocumentForm(
         request.POST,
         request.FILES,
         oversized=bool(getattr(request, "oversized_uploads", None)),
     )
-    if form.is_valid():
-        try:
-            document = plan_services.contribution_document_add(
-                contribution=contribution,
-                by=request.user,
-                upload=form.cleaned_data["file"],
-                title=form.cleaned_data["title"],
-            )
-        except ValidationError as error:
-            form.add_error("file", error)
-        else:
-            messages.success(
-                request, _("Le document « %(title)s » est ajouté.") % {"title": document.title}
-            )
-            return redirect(reverse("plan_admin:contribution", kwargs={"pk": pk}) + "#documents")
-    return _contribution_page(request, contribution, document_form=form, status=400)
+    return form_post(
+        request,
+        form,
+        lambda data: plan_services.contribution_document_add(
+            contribution=contribution, by=request.user, upload=data["file"], title=data["title"]
+        ),
+        success=lambda document: (
+            _("Le document « %(title)s » est ajouté.") % {"title": document.title}
+        ),
+        then=reverse("plan_admin:contribution", kwargs={"pk": pk}) + "#documents",
+        failed=lambda: _contribution_page(request, contribution, document_form=form, status=400),
+        error_field="file",
+    )
 
 
 @csrf_exempt  # checked by _contribution_document_upload once the size limit is in place
@@ -144,7 +145,7 @@ def contribution_document_upload(request, pk: int):
 @login_required
 @require_POST
 def contribution_document_delete(request, pk: int, document_pk: int):
-    require(request.user, Can.CONTRIBUTION_MANAGE)
+    require(request.user, Perm.CONTRIBUTION_MANAGE)
     document = get_object_or_404(ContributionDocument, pk=document_pk, contribution_id=pk)
     plan_services.contribution_document_delete(document=document, by=request.user)
     messages.success(
@@ -163,7 +164,7 @@ def contribution_document(request, slug: str, pk: int):
         contribution__slug=slug,
     )
     public = document.is_public
-    if not public and not can(request.user, Can.CONTRIBUTION_MANAGE):
+    if not public and not can(request.user, Perm.CONTRIBUTION_MANAGE):
         raise Http404
     return file_download(
         document.file,

@@ -16,13 +16,13 @@ from committee.plan.models import (
     ActionUpdate,
     Milestone,
 )
-from committee.plan.services.base import COMMENT_MAX_LENGTH, date_text, log_update, require
+from committee.plan.services.base import COMMENT_MAX_LENGTH, date_text, log_update
 from committee.plan.services.indicators import indicators_refresh
 from committee.plan.services.progress import action_progress_recompute
 from initiatives.models import Initiative
 from initiatives.models import Status as S
 from members.models import Organisation
-from members.permissions import Action as Can
+from members.permissions import Perm, require
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def _partners_text(partners) -> str:
 
 @transaction.atomic
 def action_create(*, by, data: ActionData, log_kind: str = ActionUpdate.Kind.CREATED) -> Action:
-    require(by, Can.PLAN_MANAGE)
+    require(by, Perm.PLAN_MANAGE)
     _check_action_data(data)
     action = Action.objects.create(
         axis=data.axis,
@@ -98,7 +98,7 @@ def action_update(
     *, action: Action, by, data: ActionData, log_kind: str = ActionUpdate.Kind.EDITED
 ) -> list[str]:
     """Apply the changes; log them; return the names of the fields changed (none: no write)."""
-    require(by, Can.PLAN_MANAGE)
+    require(by, Perm.PLAN_MANAGE)
     _check_action_data(data, action=action)
     current = Action.objects.select_for_update().get(pk=action.pk)
     labels = {name: str(Action._meta.get_field(name).verbose_name) for name in TRACKED_FIELDS}
@@ -140,7 +140,7 @@ def action_update(
 @transaction.atomic
 def action_note_add(*, action: Action, by, text: str) -> ActionUpdate:
     """A free note in the update log (a decision, a meeting): it changes no figure."""
-    require(by, Can.PLAN_MANAGE)
+    require(by, Perm.PLAN_MANAGE)
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("La note est vide.")})
@@ -151,7 +151,7 @@ def action_note_add(*, action: Action, by, text: str) -> ActionUpdate:
 def milestone_add(
     *, action: Action, by, title: str, due_date: datetime.date, position: int | None = None
 ) -> Milestone:
-    require(by, Can.PLAN_MANAGE)
+    require(by, Perm.PLAN_MANAGE)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("L'intitulé du jalon est obligatoire.")})
@@ -177,7 +177,7 @@ def milestone_add(
 @transaction.atomic
 def milestone_update(*, milestone: Milestone, by, title: str, due_date: datetime.date) -> Milestone:
     """Rename or reschedule a milestone (a postponement shows in the log and the reviews)."""
-    require(by, Can.PLAN_MANAGE)
+    require(by, Perm.PLAN_MANAGE)
     title = (title or "").strip()
     if not title or due_date is None:
         raise ValidationError(_("L'intitulé et l'échéance du jalon sont obligatoires."))
@@ -215,7 +215,7 @@ def mark_reached(milestone: Milestone, reached_on: datetime.date | None) -> bool
 @transaction.atomic
 def milestone_reach(*, milestone: Milestone, by, reached_on: datetime.date | None) -> Milestone:
     """Mark a milestone reached on a date (or, with None, not reached after all)."""
-    require(by, Can.PLAN_MANAGE)
+    require(by, Perm.PLAN_MANAGE)
     if reached_on and reached_on > timezone.localdate():
         raise ValidationError({"reached_on": _("Un jalon ne peut être atteint dans le futur.")})
     if not mark_reached(milestone, reached_on):
@@ -242,7 +242,7 @@ def link_evidence(action: Action, initiative: Initiative) -> bool:
 @transaction.atomic
 def evidence_link(*, action: Action, initiative: Initiative, by) -> bool:
     """Link a published initiative to the action as evidence; False if it already was."""
-    require(by, Can.PLAN_MANAGE)
+    require(by, Perm.PLAN_MANAGE)
     if initiative.status != S.PUBLISHED:
         raise ValidationError(_("Seule une initiative publiée peut servir de preuve."))
     if not link_evidence(action, initiative):
@@ -260,7 +260,7 @@ def evidence_link(*, action: Action, initiative: Initiative, by) -> bool:
 
 @transaction.atomic
 def evidence_unlink(*, action: Action, initiative: Initiative, by) -> bool:
-    require(by, Can.PLAN_MANAGE)
+    require(by, Perm.PLAN_MANAGE)
     if not action.initiatives.filter(pk=initiative.pk).exists():
         return False
     action.initiatives.remove(initiative)

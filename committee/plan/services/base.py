@@ -1,31 +1,20 @@
-"""What every write on the plan shares: the permission check, the update log, and how dates
-and numbers are written in the log. The event kinds the plan records are declared in
-committee.plan.notifications."""
+"""What every write on the plan shares: the update log, and how dates and numbers are written
+in the log. The event kinds the plan records are declared in committee.plan.notifications."""
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _
-
 from committee.plan.models import (
     Action,
     ActionUpdate,
 )
-from members.permissions import Action as Can
-from members.permissions import can
 
 ACCOUNT_MAX_LENGTH = 4000
 
 
 COMMENT_MAX_LENGTH = 4000
-
-
-def require(user, permission: Can, obj=None) -> None:
-    if not can(user, permission, obj):
-        raise PermissionDenied(_("Vous n'avez pas le droit de faire cette action."))
 
 
 def log_update(action: Action, *, by, kind: str, text: str) -> ActionUpdate:

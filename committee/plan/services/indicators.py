@@ -19,10 +19,10 @@ from committee.plan.models import (
     ActionUpdate,
     Indicator,
 )
-from committee.plan.services.base import log_update, number_text, require
+from committee.plan.services.base import log_update, number_text
 from committee.plan.services.progress import action_progress_recompute
 from initiatives.selectors import catalogue_version
-from members.permissions import Action as Can
+from members.permissions import Perm, require
 
 REFRESH_KEY = "plan:indicators:catalogue-version"
 
@@ -96,7 +96,7 @@ EVIDENCE_COMPUTATIONS = {"linked_published_initiatives", "departments_of_linked_
 
 @transaction.atomic
 def indicator_create(*, action: Action, by, data: IndicatorData) -> Indicator:
-    require(by, Can.PLAN_MANAGE)
+    require(by, Perm.PLAN_MANAGE)
     _check_indicator_data(data)
     last = Indicator.objects.filter(action=action).order_by("-position").first()
     indicator = Indicator.objects.create(
@@ -121,7 +121,7 @@ def indicator_create(*, action: Action, by, data: IndicatorData) -> Indicator:
 @transaction.atomic
 def indicator_update(*, indicator: Indicator, by, data: IndicatorData) -> Indicator:
     """Change an indicator's definition (label, unit, baseline, target, source)."""
-    require(by, Can.PLAN_MANAGE)
+    require(by, Perm.PLAN_MANAGE)
     _check_indicator_data(data)
     fields = _indicator_fields(data)
     changed = [name for name, value in fields.items() if getattr(indicator, name) != value]
@@ -161,7 +161,7 @@ def store_value(indicator: Indicator, value: Decimal) -> Decimal | None:
 @transaction.atomic
 def indicator_set(*, indicator: Indicator, by, value: Decimal) -> Indicator:
     """Type the current value of a manual indicator (computed ones follow the catalogue)."""
-    require(by, Can.PLAN_MANAGE)
+    require(by, Perm.PLAN_MANAGE)
     if indicator.source != Indicator.Source.MANUAL:
         raise ValidationError(
             {

@@ -28,15 +28,13 @@ from committee.plan.services.base import (
     date_text,
     log_update,
     number_text,
-    require,
 )
 from committee.plan.services.indicators import indicators_refresh, store_value
 from committee.plan.services.progress import action_progress_recompute
 from initiatives.models import Initiative
 from initiatives.models import Status as S
 from members.models import Organisation
-from members.permissions import Action as Can
-from members.permissions import actor_for
+from members.permissions import Perm, actor_for, require
 from members.services import event_record
 
 
@@ -61,7 +59,7 @@ def partner_report_submit(
 ) -> PartnerReport:
     """A lead partner's report on an action it leads. It changes nothing in the plan until
     an official accepts it (`partner_report_accept`)."""
-    require(by, Can.PLAN_REPORT, action)
+    require(by, Perm.PLAN_REPORT, action)
     allowed = reporting_organisations(by, action)
     if organisation is None:
         organisation = allowed[0] if allowed else None
@@ -138,7 +136,7 @@ def _locked_submitted(report: PartnerReport) -> PartnerReport:
 def partner_report_accept(*, report: PartnerReport, by, comment: str = "") -> PartnerReport:
     """Accept a report and apply it to the plan: the milestone reached, the indicator's
     value, the evidence; log it in the action's update log; recompute progress."""
-    require(by, Can.PLAN_VIEW_INTERNAL)
+    require(by, Perm.PLAN_VIEW_INTERNAL)
     current = _locked_submitted(report)
     action = current.action
     applied = []
@@ -196,7 +194,7 @@ def partner_report_accept(*, report: PartnerReport, by, comment: str = "") -> Pa
 @transaction.atomic
 def partner_report_return(*, report: PartnerReport, by, comment: str) -> PartnerReport:
     """Send a report back with a comment saying why; the plan does not change."""
-    require(by, Can.PLAN_VIEW_INTERNAL)
+    require(by, Perm.PLAN_VIEW_INTERNAL)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError(

@@ -20,12 +20,12 @@ from committee.plan.models import (
     PlanReview,
 )
 from committee.plan.notifications import Kinds
-from committee.plan.services.base import COMMENT_MAX_LENGTH, date_text, require
+from committee.plan.services.base import COMMENT_MAX_LENGTH, date_text
 from committee.plan.services.indicators import indicators_refresh
 from initiatives.models import Initiative
 from initiatives.models import Status as S
 from members.models import Organisation
-from members.permissions import Action as Can
+from members.permissions import Perm, require
 from members.services import event_record
 
 
@@ -116,7 +116,7 @@ def plan_snapshot() -> dict:
 @transaction.atomic
 def plan_review_open(*, by, title: str, held_on: datetime.date) -> PlanReview:
     """Open a review: the plan is frozen as it stands now (after refreshing computed values)."""
-    require(by, Can.PLAN_MANAGE)
+    require(by, Perm.PLAN_MANAGE)
     title = (title or "").strip()
     errors = {}
     if not title:
@@ -148,7 +148,7 @@ def assessment_set(
     next_step: str = "",
 ) -> ActionAssessment:
     """Record (or change) the officials' assessment of an action in an open review."""
-    require(by, Can.PLAN_VIEW_INTERNAL)
+    require(by, Perm.PLAN_VIEW_INTERNAL)
     current = PlanReview.objects.select_for_update().get(pk=review.pk)
     if not current.is_open:
         raise ValidationError(_("Cette revue est close : ses appréciations ne changent plus."))
@@ -172,7 +172,7 @@ def assessment_set(
 
 @transaction.atomic
 def plan_review_close(*, review: PlanReview, by, summary: str) -> PlanReview:
-    require(by, Can.PLAN_MANAGE)
+    require(by, Perm.PLAN_MANAGE)
     summary = (summary or "").strip()
     if not summary:
         raise ValidationError({"summary": _("La synthèse est obligatoire pour clore la revue.")})

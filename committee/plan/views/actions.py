@@ -7,14 +7,13 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from committee.http import apply_errors, plan_roles, require
+from committee.http import form_post, plan_roles
 from committee.plan import forms as f
 from committee.plan import io as plan_io
 from committee.plan import selectors as plan_selectors
@@ -27,13 +26,13 @@ from committee.plan.models import (
 from committee.plan.services import actions as action_services
 from committee.plan.services import indicators as indicator_services
 from initiatives.models import Initiative
-from members.permissions import Action as Can
+from members.permissions import Perm, require
 
 
 @login_required
 @require_GET
 def plan_index(request):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     indicator_services.plan_refresh_if_stale()
     open_review = PlanReview.objects.filter(status=PlanReview.Status.OPEN).first()
     return render(
@@ -51,44 +50,51 @@ def plan_index(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_create(request):
-    require(request.user, Can.PLAN_MANAGE)
+    require(request.user, Perm.PLAN_MANAGE)
     form = f.ActionForm(request.POST or None, initial={"status": Action.Status.PLANNED})
-    if request.method == "POST" and form.is_valid():
-        try:
-            action = action_services.action_create(by=request.user, data=form.to_data())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("L'action %(code)s est créée.") % {"code": action.code})
-            return redirect("plan_admin:action", pk=action.pk)
-    return render(request, "plan_admin/action_form.html", {"form": form, "action": None})
+
+    def page():
+        return render(request, "plan_admin/action_form.html", {"form": form, "action": None})
+
+    if request.method != "POST":
+        return page()
+    return form_post(
+        request,
+        form,
+        lambda data: action_services.action_create(by=request.user, data=form.to_data()),
+        success=lambda action: _("L'action %(code)s est créée.") % {"code": action.code},
+        then=lambda action: reverse("plan_admin:action", kwargs={"pk": action.pk}),
+        failed=page,
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_edit(request, pk: int):
-    require(request.user, Can.PLAN_MANAGE)
+    require(request.user, Perm.PLAN_MANAGE)
     action = get_object_or_404(Action.objects.prefetch_related("lead_partners"), pk=pk)
     form = f.ActionForm.for_action(action, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = action_services.action_update(
-                action=action, by=request.user, data=form.to_data()
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            if changed:
-                messages.success(request, _("L'action est enregistrée."))
-            else:
-                messages.info(request, _("Aucune modification."))
-            return redirect("plan_admin:action", pk=action.pk)
-    return render(request, "plan_admin/action_form.html", {"form": form, "action": action})
+
+    def page():
+        return render(request, "plan_admin/action_form.html", {"form": form, "action": action})
+
+    if request.method != "POST":
+        return page()
+    return form_post(
+        request,
+        form,
+        lambda data: action_services.action_update(
+            action=action, by=request.user, data=form.to_data()
+        ),
+        success=_saved_or_unchanged(_("L'action est enregistrée."), _("Aucune modification.")),
+        then=reverse("plan_admin:action", kwargs={"pk": action.pk}),
+        failed=page,
+    )
 
 
 def _action_page(request, pk: int, *, status=200, **forms):
     """The action's page, with empty forms unless bound ones are given (errors shown)."""
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     indicator_services.plan_refresh_if_stale()
     try:
         action = plan_selectors.action_page(pk)
@@ -115,12 +121,32 @@ def action_detail(request, pk: int):
 
 
 def _managed_action(request, pk: int) -> Action:
-    require(request.user, Can.PLAN_MANAGE)
+    require(request.user, Perm.PLAN_MANAGE)
     return get_object_or_404(Action, pk=pk)
 
 
-def _back(action: Action, anchor: str = ""):
-    return redirect(reverse("plan_admin:action", kwargs={"pk": action.pk}) + anchor)
+def _back(action: Action, anchor: str = "") -> str:
+    return reverse("plan_admin:action", kwargs={"pk": action.pk}) + anchor
+
+
+def _action_form_post(request, action: Action, form, write, *, success, anchor: str, bound=None):
+    """form_post for the forms of an action's page: once written, back to `anchor` of the
+    page; otherwise the page again, with the bound form in the place named `bound` (a
+    200), or, for the forms of the lists (no `bound`), its errors above the page (a 400)."""
+
+    def failed():
+        if bound:
+            return _action_page(request, action.pk, **{bound: form})
+        return _action_page(request, action.pk, form_errors=form, status=400)
+
+    return form_post(
+        request, form, write, success=success, then=_back(action, anchor), failed=failed
+    )
+
+
+def _saved_or_unchanged(saved: str, unchanged: str):
+    """The message after a write that tells whether it changed anything."""
+    return lambda changed: saved if changed else (messages.INFO, unchanged)
 
 
 @login_required
@@ -128,20 +154,17 @@ def _back(action: Action, anchor: str = ""):
 def milestone_add(request, pk: int):
     action = _managed_action(request, pk)
     form = f.MilestoneForm(request.POST, prefix="jalon")
-    if form.is_valid():
-        try:
-            action_services.milestone_add(
-                action=action,
-                by=request.user,
-                title=form.cleaned_data["title"],
-                due_date=form.cleaned_data["due_date"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Le jalon est ajouté."))
-            return _back(action, "#jalons")
-    return _action_page(request, pk, milestone_form=form)
+    return _action_form_post(
+        request,
+        action,
+        form,
+        lambda data: action_services.milestone_add(
+            action=action, by=request.user, title=data["title"], due_date=data["due_date"]
+        ),
+        success=_("Le jalon est ajouté."),
+        anchor="#jalons",
+        bound="milestone_form",
+    )
 
 
 def _milestone(action: Action, milestone_pk: int) -> Milestone:
@@ -154,20 +177,16 @@ def milestone_edit(request, pk: int, milestone_pk: int):
     action = _managed_action(request, pk)
     milestone = _milestone(action, milestone_pk)
     form = f.MilestoneForm(request.POST, prefix=f"jalon-{milestone.pk}")
-    if form.is_valid():
-        try:
-            action_services.milestone_update(
-                milestone=milestone,
-                by=request.user,
-                title=form.cleaned_data["title"],
-                due_date=form.cleaned_data["due_date"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Le jalon est enregistré."))
-            return _back(action, "#jalons")
-    return _action_page(request, pk, form_errors=form, status=400)
+    return _action_form_post(
+        request,
+        action,
+        form,
+        lambda data: action_services.milestone_update(
+            milestone=milestone, by=request.user, title=data["title"], due_date=data["due_date"]
+        ),
+        success=_("Le jalon est enregistré."),
+        anchor="#jalons",
+    )
 
 
 @login_required
@@ -176,17 +195,16 @@ def milestone_reach(request, pk: int, milestone_pk: int):
     action = _managed_action(request, pk)
     milestone = _milestone(action, milestone_pk)
     form = f.MilestoneReachForm(request.POST, prefix=f"atteint-{milestone.pk}")
-    if form.is_valid():
-        try:
-            action_services.milestone_reach(
-                milestone=milestone, by=request.user, reached_on=form.cleaned_data["reached_on"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Le jalon est enregistré ; l'avancement est recalculé."))
-            return _back(action, "#jalons")
-    return _action_page(request, pk, form_errors=form, status=400)
+    return _action_form_post(
+        request,
+        action,
+        form,
+        lambda data: action_services.milestone_reach(
+            milestone=milestone, by=request.user, reached_on=data["reached_on"]
+        ),
+        success=_("Le jalon est enregistré ; l'avancement est recalculé."),
+        anchor="#jalons",
+    )
 
 
 @login_required
@@ -194,15 +212,17 @@ def milestone_reach(request, pk: int, milestone_pk: int):
 def indicator_add(request, pk: int):
     action = _managed_action(request, pk)
     form = f.IndicatorForm(request.POST, prefix="indicateur")
-    if form.is_valid():
-        try:
-            indicator_services.indicator_create(action=action, by=request.user, data=form.to_data())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("L'indicateur est ajouté."))
-            return _back(action, "#indicateurs")
-    return _action_page(request, pk, indicator_form=form)
+    return _action_form_post(
+        request,
+        action,
+        form,
+        lambda data: indicator_services.indicator_create(
+            action=action, by=request.user, data=form.to_data()
+        ),
+        success=_("L'indicateur est ajouté."),
+        anchor="#indicateurs",
+        bound="indicator_form",
+    )
 
 
 def _indicator(action: Action, indicator_pk: int) -> Indicator:
@@ -215,20 +235,25 @@ def indicator_edit(request, pk: int, indicator_pk: int):
     action = _managed_action(request, pk)
     indicator = _indicator(action, indicator_pk)
     form = f.IndicatorForm.for_indicator(indicator, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            indicator_services.indicator_update(
-                indicator=indicator, by=request.user, data=form.to_data()
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("L'indicateur est enregistré."))
-            return _back(action, "#indicateurs")
-    return render(
+
+    def page():
+        return render(
+            request,
+            "plan_admin/indicator_form.html",
+            {"form": form, "action": action, "indicator": indicator},
+        )
+
+    if request.method != "POST":
+        return page()
+    return form_post(
         request,
-        "plan_admin/indicator_form.html",
-        {"form": form, "action": action, "indicator": indicator},
+        form,
+        lambda data: indicator_services.indicator_update(
+            indicator=indicator, by=request.user, data=form.to_data()
+        ),
+        success=_("L'indicateur est enregistré."),
+        then=_back(action, "#indicateurs"),
+        failed=page,
     )
 
 
@@ -238,17 +263,16 @@ def indicator_value(request, pk: int, indicator_pk: int):
     action = _managed_action(request, pk)
     indicator = _indicator(action, indicator_pk)
     form = f.IndicatorValueForm(request.POST, prefix=f"valeur-{indicator.pk}")
-    if form.is_valid():
-        try:
-            indicator_services.indicator_set(
-                indicator=indicator, by=request.user, value=form.cleaned_data["value"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("La valeur est enregistrée ; l'avancement est recalculé."))
-            return _back(action, "#indicateurs")
-    return _action_page(request, pk, form_errors=form, status=400)
+    return _action_form_post(
+        request,
+        action,
+        form,
+        lambda data: indicator_services.indicator_set(
+            indicator=indicator, by=request.user, value=data["value"]
+        ),
+        success=_("La valeur est enregistrée ; l'avancement est recalculé."),
+        anchor="#indicateurs",
+    )
 
 
 @login_required
@@ -256,20 +280,19 @@ def indicator_value(request, pk: int, indicator_pk: int):
 def evidence_link(request, pk: int):
     action = _managed_action(request, pk)
     form = f.EvidenceForm(request.POST)
-    if form.is_valid():
-        try:
-            linked = action_services.evidence_link(
-                action=action, initiative=form.cleaned_data["initiative"], by=request.user
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            if linked:
-                messages.success(request, _("L'initiative est liée à l'action."))
-            else:
-                messages.info(request, _("Cette initiative était déjà liée à l'action."))
-            return _back(action, "#preuves")
-    return _action_page(request, pk, form_errors=form, status=400)
+    return _action_form_post(
+        request,
+        action,
+        form,
+        lambda data: action_services.evidence_link(
+            action=action, initiative=data["initiative"], by=request.user
+        ),
+        success=_saved_or_unchanged(
+            _("L'initiative est liée à l'action."),
+            _("Cette initiative était déjà liée à l'action."),
+        ),
+        anchor="#preuves",
+    )
 
 
 @login_required
@@ -279,7 +302,7 @@ def evidence_unlink(request, pk: int, initiative_pk: int):
     initiative = get_object_or_404(Initiative, pk=initiative_pk)
     if action_services.evidence_unlink(action=action, initiative=initiative, by=request.user):
         messages.success(request, _("L'initiative est retirée des preuves."))
-    return _back(action, "#preuves")
+    return redirect(_back(action, "#preuves"))
 
 
 @login_required
@@ -287,23 +310,23 @@ def evidence_unlink(request, pk: int, initiative_pk: int):
 def note_add(request, pk: int):
     action = _managed_action(request, pk)
     form = f.NoteForm(request.POST, prefix="note")
-    if form.is_valid():
-        try:
-            action_services.action_note_add(
-                action=action, by=request.user, text=form.cleaned_data["text"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("La note est ajoutée au journal."))
-            return _back(action, "#journal")
-    return _action_page(request, pk, note_form=form)
+    return _action_form_post(
+        request,
+        action,
+        form,
+        lambda data: action_services.action_note_add(
+            action=action, by=request.user, text=data["text"]
+        ),
+        success=_("La note est ajoutée au journal."),
+        anchor="#journal",
+        bound="note_form",
+    )
 
 
 @login_required
 @require_GET
 def plan_export(request):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     out = io.BytesIO()
     plan_io.plan_export(out)
     response = HttpResponse(out.getvalue(), content_type=plan_io.XLSX_CONTENT_TYPE)
@@ -316,7 +339,7 @@ def plan_export(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_import(request):
-    require(request.user, Can.PLAN_MANAGE)
+    require(request.user, Perm.PLAN_MANAGE)
     form = f.ImportForm(request.POST or None, request.FILES or None)
     errors, result = None, None
     if request.method == "POST" and form.is_valid():

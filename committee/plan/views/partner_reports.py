@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from committee.http import apply_errors, plan_roles, require
+from committee.http import form_post, plan_roles
 from committee.plan import forms as f
 from committee.plan import selectors as plan_selectors
 from committee.plan.models import (
@@ -19,14 +18,13 @@ from committee.plan.models import (
 )
 from committee.plan.services import indicators as indicator_services
 from committee.plan.services import partner_reports as partner_report_services
-from members.permissions import Action as Can
-from members.permissions import can
+from members.permissions import Perm, require
 
 
 @login_required
 @require_GET
 def reports_inbox(request):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     status = request.GET.get("etat", PartnerReport.Status.SUBMITTED)
     if status not in PartnerReport.Status.values and status != "tous":
         status = PartnerReport.Status.SUBMITTED
@@ -43,7 +41,7 @@ def reports_inbox(request):
 
 
 def _report_page(request, pk: int, *, form=None, status=200):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     try:
         report = plan_selectors.report_for_official(pk)
     except PartnerReport.DoesNotExist:
@@ -65,38 +63,40 @@ def report_detail(request, pk: int):
 @login_required
 @require_POST
 def report_decide(request, pk: int):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     report = get_object_or_404(PartnerReport, pk=pk)
     form = f.ReportDecisionForm(request.POST)
-    decision = request.POST.get("decision")
-    if form.is_valid():
-        comment = form.cleaned_data["comment"]
-        try:
-            if decision == "accept":
-                partner_report_services.partner_report_accept(
-                    report=report, by=request.user, comment=comment
-                )
-                messages.success(
-                    request, _("Le compte rendu est accepté : le plan d'action en tient compte.")
-                )
-            elif decision == "return":
-                partner_report_services.partner_report_return(
-                    report=report, by=request.user, comment=comment
-                )
-                messages.success(request, _("Le compte rendu est renvoyé au partenaire."))
-            else:
-                form.add_error(None, _("Choisissez d'accepter ou de renvoyer le compte rendu."))
-        except ValidationError as error:
-            apply_errors(form, error)
-        if not form.errors:
-            return redirect("plan_admin:reports")
-    return _report_page(request, pk, form=form, status=400)
+    decisions = {
+        "accept": (
+            partner_report_services.partner_report_accept,
+            _("Le compte rendu est accepté : le plan d'action en tient compte."),
+        ),
+        "return": (
+            partner_report_services.partner_report_return,
+            _("Le compte rendu est renvoyé au partenaire."),
+        ),
+    }
+    decide, told = decisions.get(request.POST.get("decision"), (None, None))
+
+    def write(data):
+        if decide is None:
+            raise ValidationError(_("Choisissez d'accepter ou de renvoyer le compte rendu."))
+        decide(report=report, by=request.user, comment=data["comment"])
+
+    return form_post(
+        request,
+        form,
+        write,
+        success=told,
+        then="plan_admin:reports",
+        failed=lambda: _report_page(request, pk, form=form, status=400),
+    )
 
 
 @login_required
 @require_GET
 def partner_index(request):
-    require(request.user, Can.PLAN_REPORT)
+    require(request.user, Perm.PLAN_REPORT)
     indicator_services.plan_refresh_if_stale()
     return render(
         request,
@@ -112,47 +112,52 @@ def partner_index(request):
 @require_http_methods(["GET", "POST"])
 def partner_report_new(request, pk: int):
     action = get_object_or_404(Action.objects.prefetch_related("lead_partners"), pk=pk)
-    if not can(request.user, Can.PLAN_REPORT, action):
-        raise PermissionDenied(_("Votre association ne pilote pas cette action."))
+    require(
+        request.user,
+        Perm.PLAN_REPORT,
+        action,
+        message=_("Votre association ne pilote pas cette action."),
+    )
     organisations = partner_report_services.reporting_organisations(request.user, action)
     form = f.PartnerReportForm(request.POST or None, action=action, organisations=organisations)
-    if request.method == "POST" and form.is_valid():
-        c = form.cleaned_data
-        try:
-            partner_report_services.partner_report_submit(
-                action=action,
-                by=request.user,
-                organisation=c["organisation"],
-                account=c["account"],
-                milestone=c["milestone"],
-                reached_on=c["reached_on"],
-                indicator=c["indicator"],
-                indicator_value=c["indicator_value"],
-                initiatives=c["initiatives"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Votre compte rendu est transmis. Le plan d'action public en tiendra compte "
-                    "une fois qu'il aura été accepté."
-                ),
-            )
-            return redirect("plan_partner:index")
-    return render(
+
+    def page():
+        return render(
+            request,
+            "plan_admin/partner/report_form.html",
+            {"form": form, "action": action},
+            status=400 if form.errors else 200,
+        )
+
+    if request.method != "POST":
+        return page()
+    return form_post(
         request,
-        "plan_admin/partner/report_form.html",
-        {"form": form, "action": action},
-        status=400 if form.errors else 200,
+        form,
+        lambda c: partner_report_services.partner_report_submit(
+            action=action,
+            by=request.user,
+            organisation=c["organisation"],
+            account=c["account"],
+            milestone=c["milestone"],
+            reached_on=c["reached_on"],
+            indicator=c["indicator"],
+            indicator_value=c["indicator_value"],
+            initiatives=c["initiatives"],
+        ),
+        success=_(
+            "Votre compte rendu est transmis. Le plan d'action public en tiendra compte "
+            "une fois qu'il aura été accepté."
+        ),
+        then="plan_partner:index",
+        failed=page,
     )
 
 
 @login_required
 @require_GET
 def partner_report_detail(request, pk: int):
-    require(request.user, Can.PLAN_REPORT)
+    require(request.user, Perm.PLAN_REPORT)
     report = plan_selectors.report_for_partner(request.user, pk)
     if report is None:
         raise Http404

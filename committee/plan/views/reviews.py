@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from committee.http import apply_errors, plan_roles, require
+from committee.http import form_post, plan_roles
 from committee.plan import forms as f
 from committee.plan import selectors as plan_selectors
 from committee.plan.models import (
@@ -19,13 +17,13 @@ from committee.plan.models import (
     PlanReview,
 )
 from committee.plan.services import reviews as plan_services
-from members.permissions import Action as Can
+from members.permissions import Perm, require
 
 
 @login_required
 @require_GET
 def reviews_index(request):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     return _reviews_page(request)
 
 
@@ -51,23 +49,18 @@ def _reviews_page(request, *, open_form=None, status=200):
 @login_required
 @require_POST
 def review_open(request):
-    require(request.user, Can.PLAN_MANAGE)
+    require(request.user, Perm.PLAN_MANAGE)
     form = f.ReviewOpenForm(request.POST)
-    if form.is_valid():
-        try:
-            review = plan_services.plan_review_open(
-                by=request.user,
-                title=form.cleaned_data["title"],
-                held_on=form.cleaned_data["held_on"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request, _("La revue est ouverte : l'état du plan est figé à ce jour.")
-            )
-            return redirect("plan_admin:review", pk=review.pk)
-    return _reviews_page(request, open_form=form, status=400)
+    return form_post(
+        request,
+        form,
+        lambda data: plan_services.plan_review_open(
+            by=request.user, title=data["title"], held_on=data["held_on"]
+        ),
+        success=_("La revue est ouverte : l'état du plan est figé à ce jour."),
+        then=lambda review: reverse("plan_admin:review", kwargs={"pk": review.pk}),
+        failed=lambda: _reviews_page(request, open_form=form, status=400),
+    )
 
 
 def _review_page(request, review: PlanReview, *, bound=None, close_form=None, status=200):
@@ -107,58 +100,51 @@ def _review_page(request, review: PlanReview, *, bound=None, close_form=None, st
 @login_required
 @require_GET
 def review_detail(request, pk: int):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     return _review_page(request, get_object_or_404(PlanReview, pk=pk))
 
 
 @login_required
 @require_POST
 def assessment_set(request, pk: int, action_pk: int):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     review = get_object_or_404(PlanReview, pk=pk)
     action = get_object_or_404(Action, pk=action_pk)
     form = f.AssessmentForm(request.POST, prefix=f"a{action.pk}")
-    if form.is_valid():
-        try:
-            plan_services.assessment_set(
-                review=review, action=action, by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("L'appréciation de l'action %(code)s est enregistrée.") % {"code": action.code},
-            )
-            return redirect(
-                reverse("plan_admin:review", kwargs={"pk": pk}) + f"#action-{action.pk}"
-            )
-    return _review_page(request, review, bound=form, status=400)
+    return form_post(
+        request,
+        form,
+        lambda data: plan_services.assessment_set(
+            review=review, action=action, by=request.user, **data
+        ),
+        success=_("L'appréciation de l'action %(code)s est enregistrée.") % {"code": action.code},
+        then=reverse("plan_admin:review", kwargs={"pk": pk}) + f"#action-{action.pk}",
+        failed=lambda: _review_page(request, review, bound=form, status=400),
+    )
 
 
 @login_required
 @require_POST
 def review_close(request, pk: int):
-    require(request.user, Can.PLAN_MANAGE)
+    require(request.user, Perm.PLAN_MANAGE)
     review = get_object_or_404(PlanReview, pk=pk)
     form = f.ReviewCloseForm(request.POST)
-    if form.is_valid():
-        try:
-            plan_services.plan_review_close(
-                review=review, by=request.user, summary=form.cleaned_data["summary"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("La revue est close."))
-            return redirect("plan_admin:review", pk=pk)
-    return _review_page(request, review, close_form=form, status=400)
+    return form_post(
+        request,
+        form,
+        lambda data: plan_services.plan_review_close(
+            review=review, by=request.user, summary=data["summary"]
+        ),
+        success=_("La revue est close."),
+        then=reverse("plan_admin:review", kwargs={"pk": pk}),
+        failed=lambda: _review_page(request, review, close_form=form, status=400),
+    )
 
 
 @login_required
 @require_GET
 def reviews_compare(request):
-    require(request.user, Can.PLAN_VIEW_INTERNAL)
+    require(request.user, Perm.PLAN_VIEW_INTERNAL)
     form = f.CompareForm(request.GET or None)
     comparison = None
     if form.is_bound and form.is_valid():
