@@ -229,8 +229,14 @@ NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", d
 NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=600)
 
 # Email: console by default, any backend through EMAIL_URL (smtp://, consolemail://, …).
+# Outside production without EMAIL_URL, emails are also kept for the demo's mailbox page
+# (/dev/courriels/, committee.mailbox), which production never routes.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+DEV_MAILBOX = not PRODUCTION and env.bool("DEV_MAILBOX", default=True)
+MAILBOX_DIR = env.path("MAILBOX_DIR", default=BASE_DIR / "tmp" / "mailbox")
+if DEV_MAILBOX and "EMAIL_URL" not in env:
+    EMAIL_BACKEND = "committee.mailbox.MailboxBackend"
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Comité numérique pour l'éducation <ne-pas-repondre@localhost>"
 )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -89,6 +90,12 @@ urlpatterns = [
         for route, (name, template) in PAGES.items()
     ],
 ]
+
+# The demo's mailbox: never in production (settings.DEV_MAILBOX is forced off there).
+if settings.DEV_MAILBOX and not settings.PRODUCTION:
+    from committee import mailbox
+
+    urlpatterns.append(path("dev/courriels/", mailbox.mailbox, name="dev_mailbox"))
 
 handler404 = "committee.public.views.pages.error_404"
 handler500 = "committee.public.views.pages.error_500"
