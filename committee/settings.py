@@ -110,6 +110,7 @@ TEMPLATES = [
                 "committee.context_processors.site_config",
                 "committee.context_processors.portal",
                 "members.context_processors.notifications",
+                "committee.landing.navigation.navigation",
             ],
         },
     },
@@ -258,7 +259,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "landing"  # what waits for the person (committee.landing)
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

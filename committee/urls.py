@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committee import sitemaps
 from committee.contributions import urls as contribution_urls
+from committee.landing import views as landing_views
 from committee.plan import urls as plan_urls
 from committee.plan.views import public as plan_public
 from committee.public.views import browse, follow, pages
@@ -26,6 +27,7 @@ PAGES = {
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
+    path("tableau-de-bord/", landing_views.landing, name="landing"),
     path("carte/", browse.map_page, name="map"),
     path("referentiels/", browse.referentials_index, name="referentials"),
     path(
