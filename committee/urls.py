@@ -10,6 +10,7 @@ from committee.landing import views as landing_views
 from committee.plan import urls as plan_urls
 from committee.plan.views import public as plan_public
 from committee.public.views import browse, follow, pages
+from committee.public.views import contact as contact_views
 from committee.reports import views as report_views
 from committee.steering import views as steering_views
 from initiatives.catalogue import exports as open_data
@@ -39,6 +40,8 @@ urlpatterns = [
     path("partenaires/<slug:slug>/", browse.partner_detail, name="partner_detail"),
     path("plan-d-action/", plan_public.action_plan, name="action_plan"),
     *contribution_urls.public_urls,
+    path("contact/", contact_views.contact, name="contact"),
+    path("contact/envoye/", contact_views.contact_sent, name="contact_sent"),
     path("suivre/", follow.follow, name="follow"),
     path("suivre/envoye/", follow.follow_sent, name="follow_sent"),
     path("suivre/confirmer/<str:token>/", follow.follow_confirm, name="follow_confirm"),
