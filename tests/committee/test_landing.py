@@ -203,3 +203,13 @@ def test_a_person_without_any_role_is_told_nothing_waits(client):
     client.force_login(user)
     page = client.get("/tableau-de-bord/").content.decode()
     assert "n'est rattaché à aucune association" in page
+
+
+def test_the_work_areas_speak_english_in_the_english_version(signed_in, reviewer):
+    client = signed_in(reviewer)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    page = client.get("/tableau-de-bord/").content.decode()
+
+    assert "Dashboard" in page and "Steering" in page
+    assert "Submissions to take" in page and "Assigned to me" in page
