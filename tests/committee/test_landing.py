@@ -85,9 +85,25 @@ def test_the_current_work_area_is_marked_in_the_menu(signed_in, secretariat):
 
 
 def test_unread_notifications_and_my_account_are_in_the_header(signed_in, contributor):
+    from members.models import Notification
+
+    for number in range(2):
+        Notification.objects.create(
+            recipient=contributor,
+            delivery_key=f"test:{number}",
+            kind="submitted",
+            channel=Notification.Channel.IN_APP,
+            status=Notification.Status.SENT,
+        )
+
     page = signed_in(contributor).get("/").content.decode()
+
     assert 'href="/compte/"' in page and "Mon compte" in page
-    assert 'href="/notifications/"' in page
+    assert re.search(
+        r'href="/notifications/">Notifications&nbsp;<span[^>]*>2<span class="fr-sr-only">'
+        r"&nbsp;non lues</span>",
+        page,
+    )
 
 
 @pytest.mark.parametrize(
