@@ -10,9 +10,12 @@ are counted and printed, and written to test-artifacts/journey-clicks.json.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
+import os
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -93,9 +96,14 @@ class Journey:
         origin = "la page d'accueil" if self.started else "le courriel reçu"
         print(f"\n{self.name}: {self.clicks} clics depuis {origin}")
         CLICKS_FILE.parent.mkdir(exist_ok=True)
-        recorded = json.loads(CLICKS_FILE.read_text()) if CLICKS_FILE.exists() else {}
+        try:  # parallel workers may write it too: a record, never a failure
+            recorded = json.loads(CLICKS_FILE.read_text())
+        except (OSError, ValueError):
+            recorded = {}
         recorded[self.name] = {"clicks": self.clicks, "from": origin}
-        CLICKS_FILE.write_text(json.dumps(recorded, ensure_ascii=False, indent=2) + "\n")
+        partial = CLICKS_FILE.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(recorded, ensure_ascii=False, indent=2) + "\n")
+        partial.replace(CLICKS_FILE)
         return self.clicks
 
 
@@ -180,7 +188,8 @@ def staff_member(association, role=Membership.Role.CONTRIBUTOR):
     user.set_password(PASSWORD)
     user.save()
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    give_totp(user)
+    # A secret of its own: its codes never collide with another test's "already used" marks.
+    user.totp_secret = give_totp(user, secret=base64.b32encode(secrets.token_bytes(20)).decode())
     return user
 
 
@@ -207,7 +216,7 @@ def test_contributor_submits_reviewer_publishes_and_finds_it_by_search(
     page.get_by_label("Courriel").fill(staff.email)
     page.get_by_role("textbox", name=re.compile(r"^Mot de passe")).fill(PASSWORD)
     contributor.click(page.get_by_role("button", name="Se connecter"))
-    page.locator("input[name=code]").fill(totp_code())
+    page.locator("input[name=code]").fill(totp_code(staff.totp_secret))
     contributor.click(page.get_by_role("button", name="Connexion"))
     # Lands on what waits for them, with their work areas in the header.
     expect(page.locator("h1")).to_have_text("Tableau de bord")
