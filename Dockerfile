@@ -36,6 +36,8 @@ RUN if find . -name '*.po' -path '*/LC_MESSAGES/*' | grep -q .; then \
        ALLOWED_HOSTS=build.invalid \
        DATABASE_URL=postgres://build@build.invalid:5432/build \
        REDIS_URL=redis://build.invalid:6379/0 \
+       PUBLICATION_DIRECTOR=build HOSTING_PROVIDER=build \
+       CONTACT_EMAIL=build@build.invalid ACCESSIBILITY_CONTACT=build@build.invalid \
        python manage.py collectstatic --no-input -v 0 \
     && mkdir -p /app/media \
     && chown app:app /app/media

@@ -15,6 +15,8 @@ INSTALLED := $(VENV)/.installed
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in the demo's emails point at the address `make run` serves (production sets SITE_URL).
+DEMO_SITE_URL := $(or $(SITE_URL),http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT))
 
 # Tests run on PostgreSQL and Redis; override either from the environment.
 TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/cnpe)
@@ -85,6 +87,7 @@ endef
 
 MIGRATIONS := $(wildcard */migrations/*.py)
 
+run: export SITE_URL = $(DEMO_SITE_URL)
 run: $(INSTALLED) $(MESSAGES)
 	$(call prepare,migrate,$(INSTALLED) $(MIGRATIONS),$(MANAGE) migrate --no-input -v 0)
 	$(call prepare,territories,$(INSTALLED) referentials/data referentials/services.py,$(MANAGE) load_territories -v 0)
@@ -92,6 +95,7 @@ run: $(INSTALLED) $(MESSAGES)
 	$(call prepare,seed,$(INSTALLED) $(MIGRATIONS) committee/demo committee/management/commands/seed_demo.py,$(MANAGE) seed_demo,replay)
 	@echo
 	@echo "Portail de démonstration : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
+	@echo "Courriels envoyés par la démonstration : $(DEMO_SITE_URL)/dev/courriels/"
 	@echo
 	$(MANAGE) runserver $(HOST):$(PORT)
 
@@ -142,4 +146,4 @@ clean:
 	rm -f $(MESSAGES)
 
 distclean: clean
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm media
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm media tmp

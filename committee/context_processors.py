@@ -5,6 +5,21 @@ def portal(request):
     return {
         "PORTAL_NAME": settings.PORTAL_NAME,
         "ACCESSIBILITY_STATUS": settings.ACCESSIBILITY_STATUS,
+        "CONTACT_EMAIL": settings.CONTACT_EMAIL,
+    }
+
+
+def operator(request):
+    """Who runs the portal, for the legal notice and the accessibility statement."""
+    contact = settings.ACCESSIBILITY_CONTACT
+    return {
+        "OPERATOR": {
+            "publication_director": settings.PUBLICATION_DIRECTOR,
+            "host_lines": [line.strip() for line in settings.HOSTING_PROVIDER.split("|")],
+            "contact_email": settings.CONTACT_EMAIL,
+            "accessibility_contact": contact,
+            "accessibility_contact_is_url": "://" in contact,
+        }
     }
 
 

@@ -109,7 +109,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "committee.context_processors.site_config",
                 "committee.context_processors.portal",
+                "committee.context_processors.operator",
                 "members.context_processors.notifications",
+                "committee.landing.navigation.navigation",
             ],
         },
     },
@@ -229,8 +231,14 @@ NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", d
 NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=600)
 
 # Email: console by default, any backend through EMAIL_URL (smtp://, consolemail://, …).
+# Outside production without EMAIL_URL, emails are also kept for the demo's mailbox page
+# (/dev/courriels/, committee.mailbox), which production never routes.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+DEV_MAILBOX = not PRODUCTION and env.bool("DEV_MAILBOX", default=True)
+MAILBOX_DIR = env.path("MAILBOX_DIR", default=BASE_DIR / "tmp" / "mailbox")
+if DEV_MAILBOX and "EMAIL_URL" not in env:
+    EMAIL_BACKEND = "committee.mailbox.MailboxBackend"
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Comité numérique pour l'éducation <ne-pas-repondre@localhost>"
 )
@@ -252,7 +260,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "landing"  # what waits for the person (committee.landing)
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -389,6 +397,27 @@ LOGGING = {
 
 # Portal
 PORTAL_NAME = "Comité des partenaires du numérique pour l'éducation"
+# Who runs the portal, shown on the legal notice and the accessibility statement; the
+# contact form writes to CONTACT_EMAIL. Required in production; demonstration values
+# elsewhere. HOSTING_PROVIDER: name, address and telephone, lines separated by "|".
+_OPERATOR_VARIABLES = {
+    "PUBLICATION_DIRECTOR": "Directrice ou directeur du numérique pour l'éducation (démonstration)",
+    "HOSTING_PROVIDER": "Poste de démonstration|Hébergement local, sans mise en ligne",
+    "CONTACT_EMAIL": "secretariat@demo.comite-numerique.fr",
+    "ACCESSIBILITY_CONTACT": "accessibilite@demo.comite-numerique.fr",
+}
+_missing_operator = [name for name in _OPERATOR_VARIABLES if not env.str(name, default="").strip()]
+if PRODUCTION and _missing_operator:
+    raise ImproperlyConfigured(
+        "Production needs the operator's information for the legal pages: set "
+        + ", ".join(_missing_operator)
+        + "."
+    )
+PUBLICATION_DIRECTOR, HOSTING_PROVIDER, CONTACT_EMAIL, ACCESSIBILITY_CONTACT = (
+    env.str(name, default="").strip() or default for name, default in _OPERATOR_VARIABLES.items()
+)
+# Contact form: messages accepted from one visitor (address or network) per hour.
+CONTACT_MESSAGES_PER_HOUR = env.int("CONTACT_MESSAGES_PER_HOUR", default=5)
 ACCESSIBILITY_STATUS = "non conforme"  # until an RGAA audit says otherwise
 DEMO_ACCOUNTS_ENABLED = env.bool("DEMO_ACCOUNTS_ENABLED", default=not PRODUCTION)
 # Reports ordered from /pilotage/rapports/: files kept this long, then deleted.

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -5,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from committee import sitemaps
 from committee.contributions import urls as contribution_urls
+from committee.landing import views as landing_views
 from committee.plan import urls as plan_urls
 from committee.plan.views import public as plan_public
 from committee.public.views import browse, follow, pages
+from committee.public.views import contact as contact_views
 from committee.reports import views as report_views
 from committee.steering import views as steering_views
 from initiatives.catalogue import exports as open_data
@@ -25,6 +28,7 @@ PAGES = {
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
+    path("tableau-de-bord/", landing_views.landing, name="landing"),
     path("carte/", browse.map_page, name="map"),
     path("referentiels/", browse.referentials_index, name="referentials"),
     path(
@@ -36,6 +40,8 @@ urlpatterns = [
     path("partenaires/<slug:slug>/", browse.partner_detail, name="partner_detail"),
     path("plan-d-action/", plan_public.action_plan, name="action_plan"),
     *contribution_urls.public_urls,
+    path("contact/", contact_views.contact, name="contact"),
+    path("contact/envoye/", contact_views.contact_sent, name="contact_sent"),
     path("suivre/", follow.follow, name="follow"),
     path("suivre/envoye/", follow.follow_sent, name="follow_sent"),
     path("suivre/confirmer/<str:token>/", follow.follow_confirm, name="follow_confirm"),
@@ -89,6 +95,12 @@ urlpatterns = [
         for route, (name, template) in PAGES.items()
     ],
 ]
+
+# The demo's mailbox: never in production (settings.DEV_MAILBOX is forced off there).
+if settings.DEV_MAILBOX and not settings.PRODUCTION:
+    from committee import mailbox
+
+    urlpatterns.append(path("dev/courriels/", mailbox.mailbox, name="dev_mailbox"))
 
 handler404 = "committee.public.views.pages.error_404"
 handler500 = "committee.public.views.pages.error_500"

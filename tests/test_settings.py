@@ -31,6 +31,12 @@ SETTINGS_VARIABLES = (
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "DEMO_ACCOUNTS_ENABLED",
+    "PUBLICATION_DIRECTOR",
+    "HOSTING_PROVIDER",
+    "CONTACT_EMAIL",
+    "ACCESSIBILITY_CONTACT",
+    "DEV_MAILBOX",
+    "MAILBOX_DIR",
 )
 
 PRODUCTION_ENV = {
@@ -38,6 +44,10 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "portail.comite-numerique.example.fr",
     "DATABASE_URL": "postgres://cnpe:motdepasse@db:5432/cnpe",
     "REDIS_URL": "redis://redis:6379/0",
+    "PUBLICATION_DIRECTOR": "Directeur du numérique pour l'éducation",
+    "HOSTING_PROVIDER": "Hébergeur public|1 rue de l'Exemple, 75000 Paris|01 00 00 00 00",
+    "CONTACT_EMAIL": "secretariat@comite-numerique.example.fr",
+    "ACCESSIBILITY_CONTACT": "accessibilite@comite-numerique.example.fr",
 }
 
 
@@ -106,6 +116,21 @@ def test_debug_is_refused_in_production():
 def test_production_refuses_to_start_without_a_required_service_setting(missing):
     env = {**PRODUCTION_ENV, "SECRET_KEY": strong_secret()}
     del env[missing]
+
+    result = python("", **env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+@pytest.mark.parametrize(
+    "missing",
+    ["PUBLICATION_DIRECTOR", "HOSTING_PROVIDER", "CONTACT_EMAIL", "ACCESSIBILITY_CONTACT"],
+)
+def test_production_refuses_to_start_without_the_operators_information(missing):
+    """The legal notice and the accessibility statement must name who runs the portal."""
+    env = {**PRODUCTION_ENV, "SECRET_KEY": strong_secret(), missing: "  "}
 
     result = python("", **env)
 

@@ -44,6 +44,10 @@ PAGES = [
     "/api/schema/",
     "/sitemap.xml",
     "/plan-du-site/",
+    "/mentions-legales/",
+    "/accessibilite/",
+    "/contact/",
+    "/dev/courriels/",
 ]
 
 SCRIPT = textwrap.dedent(
@@ -67,7 +71,7 @@ SCRIPT = textwrap.dedent(
     failures = [(url, visitor.get(url).status_code) for url in pages]
     staff = Client()
     staff.force_login(User.objects.get(email="contributeur@demo.comite-numerique.fr"))
-    for url in ("/espace/", "/espace/initiatives/nouvelle/"):
+    for url in ("/tableau-de-bord/", "/espace/", "/espace/initiatives/nouvelle/"):
         failures.append((url, staff.get(url).status_code))
     failures = [(url, status) for url, status in failures if status != 200]
     print("FAILURES", failures)

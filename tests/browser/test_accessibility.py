@@ -69,6 +69,7 @@ PUBLIC_PAGES = {
     "accessibility": "/accessibilite/",
     "legal": "/mentions-legales/",
     "privacy": "/donnees-personnelles/",
+    "contact": "/contact/",
     "sitemap": "/plan-du-site/",
     "open-data": "/donnees/",
     "follow": "/suivre/?region=84",
@@ -152,6 +153,7 @@ def test_workspace_pages_have_no_wcag_violation(page, log_in, review_world):
     log_in(review_world["staff"])
     draft = review_world["draft"]
     for path in (
+        "/tableau-de-bord/",
         "/espace/",
         f"/espace/initiatives/{draft.pk}/",
         f"/espace/initiatives/{draft.pk}/modifier/",
@@ -180,7 +182,7 @@ def test_review_pages_have_no_wcag_violation(page, review_world):
     expect(page).to_have_url(re.compile(r"/instruction/$"))
 
     submitted = review_world["submitted"]
-    for path in ("/instruction/", f"/instruction/{submitted.pk}/"):
+    for path in ("/tableau-de-bord/", "/instruction/", f"/instruction/{submitted.pk}/"):
         assert page.goto(path).status == 200, path
         assert_accessible(page)
 

@@ -31,8 +31,13 @@ def _followed_params(data) -> tuple[dict[str, str], list[str]]:
 
 
 def _private(response):
-    """Pages reached through a personal link: not cached, not indexed, no referrer."""
-    response["Referrer-Policy"] = "no-referrer"
+    """Pages reached through a personal link: not cached, not indexed, and their address
+    (which holds the token) never sent to another site.
+
+    `same-origin`, not `no-referrer`: under `no-referrer` browsers post the page's own form
+    with `Origin: null`, which Django's CSRF check refuses (403).
+    """
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
