@@ -13,8 +13,11 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from members.permissions import Action as Perm  # noqa: F401 - re-exported for the package
-from members.permissions import actor_for, can
+from members.permissions import (
+    Perm,  # noqa: F401 - re-exported for the package
+    actor_for,
+    can,
+)
 
 __all__ = ["Perm", "actor_for", "can", "header_entries", "navigation", "waiting_review_count"]
 

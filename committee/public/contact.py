@@ -1,5 +1,5 @@
 """Writing to the committee's secretariat from the site: the form, its limits and its
-delivery through the notification outbox (members.notifications.notification_send), so a
+delivery through the notification outbox (members.notifications.outbox.notification_send), so a
 message is retried and swept like every email, never lost to a mail-server hiccup.
 
 Robots are kept out by a honeypot field (hidden from people, filled by robots: accepted
@@ -17,9 +17,9 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from members.notifications import notification_send
+from committee.public.notifications import Kinds
+from members.notifications.outbox import notification_send
 
-KIND = "contact"
 HONEYPOT = "site_web"
 
 
@@ -121,10 +121,10 @@ def contact_message_send(*, subject: str, message: str, email: str) -> None:
         "Répondez à ce courriel pour écrire directement à son auteur."
     ) % {"email": email, "subject": subject, "message": message}
     notification_send(
-        kind=KIND,
+        kind=Kinds.CONTACT,
         subject=_("[Contact] %(subject)s") % {"subject": subject},
         text=text,
-        delivery_key=f"{KIND}:{uuid.uuid4().hex}",
+        delivery_key=f"{Kinds.CONTACT}:{uuid.uuid4().hex}",
         email=settings.CONTACT_EMAIL,
         headers={"Reply-To": email},
     )

@@ -1,13 +1,15 @@
 """The kinds of notification of the public side; registered in CommitteeConfig.ready().
 
-Both go to an address without an account (who follows a search), through the outbox like
+The search ones go to an address without an account (who follows a search), through the outbox like
 every email (retried, swept, never to a failing address):
 
 - the confirmation asked for when following a search (or, if it is already followed, a
   reminder that it is), with the links rebuilt when the email is rendered: the tokens are
   never stored, not even in the outbox;
 - the daily alert listing the new initiatives matching a followed search
-  (committee.public.alerts), with its one-click unsubscribe link.
+  (committee.public.alerts), with its one-click unsubscribe link;
+- a message written to the secretariat from the contact form (committee.public.contact),
+  prepared by the form and delivered to the secretariat's address.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class Kinds:
     SEARCH_CONFIRM = "search_confirm"
     SEARCH_FOLLOWED = "search_followed"
     SEARCH_ALERT = "search_alert"
+    CONTACT = "contact"
 
 
 def confirmation_context(notification: Notification) -> dict:
@@ -60,5 +63,12 @@ def register() -> None:
         label=_("Alerte de recherche"),
         subject=_("%(count)s nouvelle(s) initiative(s) pour votre recherche"),
         summary=_("%(count)s nouvelle(s) initiative(s) correspondent à votre recherche."),
+        **visitors,
+    )
+    register_kind(
+        Kinds.CONTACT,
+        label=_("Message envoyé depuis le formulaire de contact"),
+        subject=_("Message envoyé depuis le portail"),
+        summary=_("Un message a été envoyé au secrétariat depuis le formulaire de contact."),
         **visitors,
     )

@@ -9,14 +9,12 @@ reader reaches it: the link is clicked in the email opened in the browser.
 import pytest
 from django.utils.html import escape, urlize
 
+from committee.public.links import subscription_links
 from committee.public.models import SearchSubscription
-from committee.public.services import (
-    subscription_confirm,
-    subscription_links,
-    subscription_request,
-)
-from members.models import Event, NotificationPreference
-from members.notifications import mode_for, unsubscribe_url
+from committee.public.services import subscription_confirm, subscription_request
+from initiatives.notifications import Kinds
+from members.models import NotificationPreference
+from members.notifications.preferences import mode_for, unsubscribe_url
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright (dev extra `playwright`) is not installed"
@@ -72,9 +70,9 @@ def test_a_followed_search_is_stopped_from_the_emails_link(page):
 def test_a_notification_is_turned_off_from_the_emails_link(page, contributor):
     failures = refused_posts(page)
 
-    click_link_in_email(page, unsubscribe_url(contributor, Event.Kind.SUBMITTED))
+    click_link_in_email(page, unsubscribe_url(contributor, Kinds.SUBMITTED))
     page.get_by_role("button", name="Me désabonner").click()
 
     expect(page.get_by_role("button", name="Me désabonner")).to_have_count(0)
     assert failures == []
-    assert mode_for(contributor, Event.Kind.SUBMITTED) == NotificationPreference.Mode.OFF
+    assert mode_for(contributor, Kinds.SUBMITTED) == NotificationPreference.Mode.OFF
