@@ -1,15 +1,4 @@
-"""The action plan as one spreadsheet (XLSX), the same columns both ways.
-
-Sheet « actions »: code, axe, intitulé, objectif, partenaires pilotes (sigles séparés par
-« ; »), statut, début, échéance. Sheet « jalons »: code action, intitulé, échéance,
-atteint le. An exported file imports back unchanged (a no-op).
-
-An import reads and checks every row of both sheets first — unknown axis or partner, bad
-date or status, duplicate code, missing value… — and refuses the whole file with the list of
-errors (sheet, row, column, message) when there is any: nothing is written. A valid file
-creates or updates actions by code, and their milestones by title (an import deletes
-nothing; unchanged rows are not written at all). Progress is not a column: it is derived.
-"""
+"""An import read and checked, row by row, before anything is written."""
 
 from __future__ import annotations
 
@@ -17,164 +6,28 @@ import datetime
 import io
 import re
 import zipfile
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from committee.axes import Axis
-from committee.plan.models import Action, ActionUpdate, Milestone
+from committee.plan.io.columns import (
+    ACTION_COLUMNS,
+    ACTIONS_SHEET,
+    CODE_MAX_LENGTH,
+    MAX_FILE_SIZE,
+    MAX_ROWS,
+    MILESTONE_COLUMNS,
+    MILESTONES_SHEET,
+    PARTNER_SEPARATOR,
+    REQUIRED_ACTION_COLUMNS,
+    REQUIRED_MILESTONE_COLUMNS,
+    TITLE_MAX_LENGTH,
+)
+from committee.plan.models import Action
 from committee.plan.services import actions as plan_services
 from members.models import Organisation
-from members.permissions import Perm, require
-
-ACTIONS_SHEET = "actions"
-MILESTONES_SHEET = "jalons"
-README_SHEET = "lisez-moi"
-ACTION_COLUMNS = (
-    "code",
-    "axe",
-    "intitulé",
-    "objectif",
-    "partenaires pilotes",
-    "statut",
-    "début",
-    "échéance",
-)
-MILESTONE_COLUMNS = ("code action", "intitulé", "échéance", "atteint le")
-REQUIRED_ACTION_COLUMNS = ("code", "axe", "intitulé", "objectif", "statut")
-REQUIRED_MILESTONE_COLUMNS = ("code action", "intitulé", "échéance")
-PARTNER_SEPARATOR = ";"
-MAX_FILE_SIZE = 5 * 1024 * 1024
-MAX_ROWS = 5000
-DATE_FORMAT = "DD/MM/YYYY"
-CODE_MAX_LENGTH = Action._meta.get_field("code").max_length
-TITLE_MAX_LENGTH = Action._meta.get_field("title").max_length
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-# -- export -------------------------------------------------------------------------------------
-
-
-def _text(sheet, value: str):
-    """A text cell that a spreadsheet never takes for a formula."""
-    from openpyxl.cell import Cell
-
-    cell = Cell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
-
-
-def _date_cell(sheet, value: datetime.date | None):
-    from openpyxl.cell import Cell
-
-    if value is None:
-        return None
-    cell = Cell(sheet, value=value)
-    cell.number_format = DATE_FORMAT
-    return cell
-
-
-def _header(sheet, columns) -> None:
-    from openpyxl.styles import Font
-
-    sheet.append(list(columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-
-
-def plan_export(out) -> int:
-    """Write the whole plan to `out` as XLSX; return the number of actions (four queries)."""
-    from openpyxl import Workbook
-
-    actions = list(
-        Action.objects.select_related("axis")
-        .prefetch_related(
-            Prefetch("lead_partners", queryset=Organisation.objects.order_by("acronym")),
-            Prefetch(
-                "milestones", queryset=Milestone.objects.order_by("position", "due_date", "pk")
-            ),
-        )
-        .order_by("axis__number", "code")
-    )
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = ACTIONS_SHEET
-    _header(sheet, ACTION_COLUMNS)
-    milestones = workbook.create_sheet(MILESTONES_SHEET)
-    _header(milestones, MILESTONE_COLUMNS)
-    for action in actions:
-        sheet.append(
-            [
-                _text(sheet, action.code),
-                action.axis.number,
-                _text(sheet, action.title),
-                _text(sheet, action.objective),
-                _text(
-                    sheet,
-                    f"{PARTNER_SEPARATOR} ".join(p.acronym for p in action.lead_partners.all()),
-                ),
-                _text(sheet, str(action.get_status_display())),
-                _date_cell(sheet, action.start_date),
-                _date_cell(sheet, action.due_date),
-            ],
-        )
-        for milestone in action.milestones.all():
-            milestones.append(
-                [
-                    _text(milestones, action.code),
-                    _text(milestones, milestone.title),
-                    _date_cell(milestones, milestone.due_date),
-                    _date_cell(milestones, milestone.reached_on),
-                ],
-            )
-    for ws, widths in ((sheet, (10, 6, 50, 60, 24, 14, 12, 12)), (milestones, (12, 50, 12, 12))):
-        for index, width in enumerate(widths):
-            ws.column_dimensions[chr(ord("A") + index)].width = width
-    readme = workbook.create_sheet(README_SHEET)
-    for line in _readme_lines():
-        readme.append([_text(readme, line)])
-    readme.column_dimensions["A"].width = 110
-    workbook.save(out)
-    return len(actions)
-
-
-def _readme_lines() -> list[str]:
-    statuses = ", ".join(f"« {label} »" for _value, label in Action.Status.choices)
-    return [
-        _("Plan d'action du comité — exporté le %(date)s")
-        % {"date": timezone.localtime().strftime("%d/%m/%Y %H:%M")},
-        "",
-        _("Ce fichier se réimporte tel quel : mêmes feuilles, mêmes colonnes."),
-        _(
-            "Feuille « actions » : une action par ligne, reconnue par son code. Colonnes "
-            "obligatoires : code, axe (1 à 6), intitulé, objectif, statut."
-        ),
-        _("Statuts possibles : %(list)s.") % {"list": statuses},
-        _(
-            "Partenaires pilotes : sigles des partenaires, séparés par « ; » (par exemple "
-            "« AMF; ADF »)."
-        ),
-        _("Dates : cellules de date, ou texte JJ/MM/AAAA ou AAAA-MM-JJ."),
-        _(
-            "Feuille « jalons » : un jalon par ligne, reconnu par le code de son action et son "
-            "intitulé ; échéance obligatoire, « atteint le » facultatif."
-        ),
-        _(
-            "L'avancement ne se saisit pas : il est calculé à partir des jalons atteints et des "
-            "indicateurs. Un import ne supprime rien."
-        ),
-    ]
-
-
-def export_filename() -> str:
-    return f"plan-d-action-{timezone.localtime():%Y-%m-%d}.xlsx"
-
 
 # -- import: reading and checking ---------------------------------------------------------------
 
@@ -216,21 +69,6 @@ class MilestoneRow:
     title: str
     due_date: datetime.date
     reached_on: datetime.date | None
-
-
-@dataclass
-class ImportResult:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    milestones_created: int = 0
-    milestones_updated: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(
-            self.created or self.updated or self.milestones_created or self.milestones_updated
-        )
 
 
 def _normalise_header(value) -> str:
@@ -552,76 +390,3 @@ def plan_import_check(upload) -> tuple[list[ActionRow], list[MilestoneRow] | Non
     if not errors and not actions and not milestones:
         errors.append(RowError(ACTIONS_SHEET, 0, "", _("Le fichier ne contient aucune action.")))
     return actions, milestones, errors
-
-
-# -- import: writing ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def plan_import(*, upload, by) -> ImportResult:
-    """Import the plan from a spreadsheet: all of it, or — with any error — nothing.
-
-    Raises ImportRefused with every error found; the checks all run before the first write,
-    and the writes share one transaction.
-    """
-    require(
-        by, Perm.PLAN_MANAGE, message=_("Vous n'avez pas le droit d'importer le plan d'action.")
-    )
-    actions, milestones, errors = plan_import_check(upload)
-    if errors:
-        raise ImportRefused(errors)
-    result = ImportResult()
-    existing = {
-        action.code.lower(): action
-        for action in Action.objects.select_for_update().prefetch_related("lead_partners")
-    }
-    kind = ActionUpdate.Kind.IMPORT
-    for row in actions:
-        action = existing.get(row.data.code.lower())
-        try:
-            if action is None:
-                action = plan_services.action_create(by=by, data=row.data, log_kind=kind)
-                existing[action.code.lower()] = action
-                result.created.append(action.code)
-            elif plan_services.action_update(action=action, by=by, data=row.data, log_kind=kind):
-                result.updated.append(action.code)
-            else:
-                result.unchanged.append(action.code)
-        except ValidationError as error:  # a race with another write: refuse the whole file
-            raise ImportRefused(
-                [RowError(ACTIONS_SHEET, row.row, "", message) for message in error.messages]
-            ) from error
-    _import_milestones(milestones or [], existing=existing, by=by, result=result)
-    return result
-
-
-def _import_milestones(rows: list[MilestoneRow], *, existing, by, result: ImportResult) -> None:
-    by_action = defaultdict(list)
-    for row in rows:
-        by_action[row.code.lower()].append(row)
-    for code, action_rows in by_action.items():
-        action = existing[code]
-        current = {m.title: m for m in Milestone.objects.filter(action=action).order_by("pk")}
-        for row in action_rows:
-            milestone = current.get(row.title)
-            if milestone is None:
-                milestone = plan_services.milestone_add(
-                    action=action, by=by, title=row.title, due_date=row.due_date
-                )
-                current[milestone.title] = milestone
-                result.milestones_created += 1
-                if row.reached_on:
-                    plan_services.milestone_reach(
-                        milestone=milestone, by=by, reached_on=row.reached_on
-                    )
-                continue
-            changed = False
-            if milestone.due_date != row.due_date:
-                plan_services.milestone_update(
-                    milestone=milestone, by=by, title=milestone.title, due_date=row.due_date
-                )
-                changed = True
-            if milestone.reached_on != row.reached_on:
-                plan_services.milestone_reach(milestone=milestone, by=by, reached_on=row.reached_on)
-                changed = True
-            result.milestones_updated += int(changed)
