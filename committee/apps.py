@@ -17,3 +17,7 @@ class CommitteeConfig(AppConfig):
         from committee.steering import tasks as steering_tasks  # noqa: F401
 
         register()  # who hears of the committee's events (members.notifications)
+        from committee.sessions import tasks as session_tasks  # noqa: F401
+        from committee.sessions.notifications import register as register_sessions
+
+        register_sessions()

@@ -50,13 +50,45 @@ from committee.plan.models import (  # noqa: E402
 )
 from committee.public.models import SearchSubscription  # noqa: E402
 from committee.reports.models import Report, report_upload_to  # noqa: E402
+from committee.sessions.models import (  # noqa: E402
+    AgendaItem,
+    Attendance,
+    Body,
+    CalendarToken,
+    Decision,
+    Minutes,
+    MinutesEntry,
+    MinutesRemark,
+    MinutesVersion,
+    Reply,
+    Representative,
+    Session,
+    SessionDocument,
+    new_calendar_token,
+    session_document_upload_to,
+)
 from committee.steering.models import DigestDelivery  # noqa: E402
 
 __all__ = [
     "Action",
     "ActionAssessment",
     "ActionUpdate",
+    "AgendaItem",
+    "Attendance",
     "Axis",
+    "Body",
+    "CalendarToken",
+    "Decision",
+    "Minutes",
+    "MinutesEntry",
+    "MinutesRemark",
+    "MinutesVersion",
+    "Reply",
+    "Representative",
+    "Session",
+    "SessionDocument",
+    "new_calendar_token",
+    "session_document_upload_to",
     "Contribution",
     "ContributionDocument",
     "DigestDelivery",

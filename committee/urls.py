@@ -9,6 +9,7 @@ from committee.plan import urls as plan_urls
 from committee.plan.views import public as plan_public
 from committee.public.views import browse, follow, pages
 from committee.reports import views as report_views
+from committee.sessions import urls as session_urls
 from committee.steering import views as steering_views
 from initiatives.catalogue import exports as open_data
 
@@ -36,6 +37,7 @@ urlpatterns = [
     path("partenaires/<slug:slug>/", browse.partner_detail, name="partner_detail"),
     path("plan-d-action/", plan_public.action_plan, name="action_plan"),
     *contribution_urls.public_urls,
+    *session_urls.public_urls,
     path("suivre/", follow.follow, name="follow"),
     path("suivre/envoye/", follow.follow_sent, name="follow_sent"),
     path("suivre/confirmer/<str:token>/", follow.follow_confirm, name="follow_confirm"),
