@@ -9,6 +9,7 @@ from committee.plan import urls as plan_urls
 from committee.plan.views import public as plan_public
 from committee.public.views import browse, follow, pages
 from committee.reports import views as report_views
+from committee.sessions import manage as sessions_manage
 from committee.sessions import urls as session_urls
 from committee.steering import views as steering_views
 from initiatives.catalogue import exports as open_data
@@ -50,6 +51,8 @@ urlpatterns = [
     ),
     path("espace/", include("initiatives.urls_workspace")),
     path("instruction/", include("initiatives.urls_review")),
+    path("pilotage/seances/", include("committee.sessions.urls_manage")),
+    path("espace/representants/", sessions_manage.representatives, name="representatives"),
     path("pilotage/", steering_views.statistics_page, name="pilotage"),
     path("pilotage/rapports/", report_views.reports_page, name="pilotage_reports"),
     path(

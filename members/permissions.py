@@ -306,7 +306,7 @@ def _drafting_view(actor, contribution):
         return actor.is_secretariat
     return (
         actor.is_secretariat
-        or actor.user_id == contribution.rapporteur_id
+        or (actor.user_id is not None and actor.user_id == contribution.rapporteur_id)
         or _drafter(actor, contribution)
     )
 

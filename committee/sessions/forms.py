@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from committee.forms import DsfrMixin, textarea
-from committee.sessions.models import Body, Reply
+from committee.sessions.models import Body, Decision, Reply
 from committee.sessions.services import SessionData
 from members.models import User
 
@@ -73,3 +73,43 @@ class AgendaItemForm(DsfrMixin, forms.Form):
 
 class CirculateForm(DsfrMixin, forms.Form):
     until = datetime_field(_("Remarques jusqu'au"))
+
+
+class DecisionForm(DsfrMixin, forms.Form):
+    agenda_item = forms.ChoiceField(label=_("Point de l'ordre du jour"))
+    text = forms.CharField(label=_("Décision"), widget=textarea(3))
+    effect = forms.ChoiceField(
+        label=_("Effet sur le plan d'action"), choices=Decision.Effect.choices
+    )
+    action = forms.ModelChoiceField(label=_("Action modifiée"), queryset=None, required=False)
+    code = forms.CharField(label=_("Code de l'action créée"), max_length=20, required=False)
+    title = forms.CharField(label=_("Intitulé de l'action créée"), max_length=255, required=False)
+    objective = forms.CharField(label=_("Objectif de l'action créée"), required=False)
+    axis = forms.IntegerField(label=_("Axe (1 à 6)"), min_value=1, max_value=6, required=False)
+    status = forms.ChoiceField(label=_("Nouveau statut"), required=False)
+    due_date = forms.DateField(
+        label=_("Nouvelle échéance"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, session=None, **kwargs):
+        from committee.plan.models import Action
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].queryset = Action.objects.order_by("code")
+        self.fields["status"].choices = [("", "—"), *Action.Status.choices]
+        if session is not None:
+            self.fields["agenda_item"].choices = [
+                (item.pk, f"{item.position}. {item.title}")
+                for item in session.agenda_items.order_by("position")
+            ]
+
+    def changes(self) -> dict:
+        c = self.cleaned_data
+        changes = {
+            key: c[key] for key in ("code", "title", "objective", "axis", "status") if c[key]
+        }
+        if c["due_date"]:
+            changes["due_date"] = c["due_date"].isoformat()
+        return changes
