@@ -21,3 +21,6 @@ class CommitteeConfig(AppConfig):
         from committee.sessions.notifications import register as register_sessions
 
         register_sessions()
+        from committee.contributions.notifications import register as register_contributions
+
+        register_contributions()

@@ -34,6 +34,15 @@ class Axis(models.Model):
 
 # The models of the subpackages belong to this app (Django finds them here); the upload
 # paths are named by the migrations.
+from committee.contributions.drafting_models import (  # noqa: E402
+    Amendment,
+    AmendmentComment,
+    Drafting,
+    Section,
+    Signature,
+    SignatureRound,
+    TextVersion,
+)
 from committee.contributions.models import (  # noqa: E402
     Contribution,
     ContributionDocument,
@@ -74,6 +83,8 @@ __all__ = [
     "ActionAssessment",
     "ActionUpdate",
     "AgendaItem",
+    "Amendment",
+    "AmendmentComment",
     "Attendance",
     "Axis",
     "Body",
@@ -84,6 +95,10 @@ __all__ = [
     "MinutesRemark",
     "MinutesVersion",
     "Reply",
+    "Section",
+    "Signature",
+    "SignatureRound",
+    "TextVersion",
     "Representative",
     "Session",
     "SessionDocument",
@@ -92,6 +107,7 @@ __all__ = [
     "Contribution",
     "ContributionDocument",
     "DigestDelivery",
+    "Drafting",
     "Indicator",
     "Milestone",
     "PartnerReport",

@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "committee.sessions.tasks.send_session_reminders",
         "schedule": crontab(minute=5),
     },
+    # Signature rounds of contributions: reminders 7 and 2 days before the deadline.
+    "signature-reminders": {
+        "task": "committee.sessions.tasks.send_signature_reminders",
+        "schedule": crontab(minute=35),
+    },
     # Steering figures without criteria kept in the cache (/pilotage/ answers at once).
     "warm-statistics": {
         "task": "committee.steering.tasks.warm_statistics",
