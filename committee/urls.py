@@ -53,6 +53,7 @@ urlpatterns = [
     path("instruction/", include("initiatives.urls_review")),
     path("pilotage/seances/", include("committee.sessions.urls_manage")),
     path("espace/representants/", sessions_manage.representatives, name="representatives"),
+    *contribution_urls.drafting_urls,
     path("pilotage/", steering_views.statistics_page, name="pilotage"),
     path("pilotage/rapports/", report_views.reports_page, name="pilotage_reports"),
     path(

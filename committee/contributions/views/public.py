@@ -24,5 +24,10 @@ def contribution_detail(request, slug):
     return render(
         request,
         "contributions/detail.html",
-        {"contribution": contribution, "body_html": render_markdown(contribution.body)},
+        {
+            "contribution": contribution,
+            "body_html": render_markdown(contribution.body),
+            # Written together on the portal: answers of the organisations and history.
+            "signing": selectors.signing_record(contribution),
+        },
     )
