@@ -93,6 +93,10 @@ def demo_seed(*, with_accounts: bool = True, reference_only: bool = False) -> De
         actions_seed(organisations=organisations, axes=axes, initiatives=initiatives)
         contributions_seed(organisations=organisations, axes=axes)
     report.counts = _counts()
+    if not reference_only:
+        from committee.demo.governance import governance_seed
+
+        report.counts.update(governance_seed(organisations=organisations))
     return report
 
 
