@@ -8,6 +8,7 @@ from committee.contributions.views import drafting, manage, public
 public_urls = [
     path("contributions/", public.contributions_index, name="contributions"),
     path("contributions/<slug:slug>/", public.contribution_detail, name="contribution_detail"),
+    path("contributions/<slug:slug>/texte.pdf", public.contribution_pdf, name="contribution_pdf"),
     path(
         "contributions/<slug:slug>/documents/<int:pk>/",
         manage.contribution_document,

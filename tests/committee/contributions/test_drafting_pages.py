@@ -112,6 +112,14 @@ def test_the_whole_journey_to_the_published_page(client, drafting, group, secret
     assert "Ont refusé de signer" in page and "Les villes éducatrices sont oubliées." in page
     assert "amendement proposé par AMF" in page and "amendement proposé par ADF" in page
     assert Contribution.objects.get().status == "published"
+    pdf = client.get("/contributions/numerique-partage/texte.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
+    assert "Mutualiser les achats." in text and "Former." in text and "AMRF" in text
 
 
 def test_an_admin_without_mfa_is_sent_to_set_it_up_before_signing(
