@@ -71,10 +71,11 @@ def _page(request, session, *, status=200, **forms):
                 "is_public": session.is_public,
             }
         ),
-        "item_form": forms.get("item_form") or f.AgendaItemForm(),
-        "document_form": forms.get("document_form") or DocumentUploadForm(),
-        "decision_form": forms.get("decision_form") or f.DecisionForm(session=session),
-        "circulate_form": forms.get("circulate_form") or f.CirculateForm(),
+        "item_form": forms.get("item_form") or f.AgendaItemForm(prefix="point"),
+        "document_form": forms.get("document_form") or DocumentUploadForm(prefix="document"),
+        "decision_form": forms.get("decision_form")
+        or f.DecisionForm(session=session, prefix="decision"),
+        "circulate_form": forms.get("circulate_form") or f.CirculateForm(prefix="remarques"),
         "items": [{"item": item, "text": entries.get(item.pk, "")} for item in items],
         "documents": list(session.documents.all()),
         "replies": selectors.replies_by_person(session),
@@ -164,7 +165,7 @@ def session_step(request, pk: int, step: str):
 @require_POST
 def agenda_item_add(request, pk: int):
     session = _session(request, pk)
-    form = f.AgendaItemForm(request.POST)
+    form = f.AgendaItemForm(request.POST, prefix="point")
     if form.is_valid():
         try:
             services.agenda_item_add(by=request.user, session=session, **form.cleaned_data)
@@ -180,7 +181,7 @@ def agenda_item_add(request, pk: int):
 @require_POST
 def document_add(request, pk: int):
     session = _session(request, pk)
-    form = DocumentUploadForm(request.POST, request.FILES)
+    form = DocumentUploadForm(request.POST, request.FILES, prefix="document")
     if form.is_valid():
         try:
             services.session_document_add(
@@ -246,7 +247,7 @@ def minutes_save(request, pk: int):
 def minutes_circulate(request, pk: int):
     session = _session(request, pk)
     minutes = get_object_or_404(Minutes, session=session)
-    form = f.CirculateForm(request.POST)
+    form = f.CirculateForm(request.POST, prefix="remarques")
     if form.is_valid():
         try:
             minutes_services.minutes_circulate(
@@ -264,7 +265,7 @@ def minutes_circulate(request, pk: int):
 @require_POST
 def decision_add(request, pk: int):
     session = _session(request, pk)
-    form = f.DecisionForm(request.POST, session=session)
+    form = f.DecisionForm(request.POST, session=session, prefix="decision")
     if form.is_valid():
         item = get_object_or_404(session.agenda_items, pk=form.cleaned_data["agenda_item"])
         try:

@@ -164,12 +164,13 @@ def test_the_secretariat_convenes_through_its_pages(
     session = Session.objects.get()
     assert response.status_code == 302
     assert session.starts_at == paris(20, 9)
-    client.post(f"/pilotage/seances/{session.pk}/ordre-du-jour/", {"title": "Tour de table"})
+    client.post(f"/pilotage/seances/{session.pk}/ordre-du-jour/", {"point-title": "Tour de table"})
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/pilotage/seances/{session.pk}/convoquer/")
     session.refresh_from_db()
     assert session.status == Session.Status.CONVENED
     assert [m.to for m in mailoutbox] == [[representative.email]]
+    assert session.agenda_items.get().title == "Tour de table"
     assert client.get(f"/pilotage/seances/{session.pk}/").status_code == 200
 
 
