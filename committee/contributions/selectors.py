@@ -12,6 +12,7 @@ from members.models import Organisation
 def published_contributions():
     return (
         Contribution.objects.filter(status=Contribution.Status.PUBLISHED)
+        .select_related("drafting")  # written together on the portal, or not: no extra query
         .prefetch_related(
             Prefetch("axes", queryset=Axis.objects.order_by("number")),
             Prefetch("organisations", queryset=Organisation.objects.order_by("acronym")),
@@ -34,8 +35,9 @@ def signing_record(contribution: Contribution) -> dict | None:
     organisations that proposed them. None for a contribution made before."""
     from committee.contributions.drafting_models import Drafting, Signature, SignatureRound
 
-    drafting = Drafting.objects.filter(contribution=contribution).first()
-    if drafting is None:
+    try:
+        drafting = contribution.drafting
+    except Drafting.DoesNotExist:
         return None
     round_ = drafting.rounds.filter(status=SignatureRound.Status.CLOSED).first()
     answers = (
