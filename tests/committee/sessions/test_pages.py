@@ -228,3 +228,16 @@ def test_an_association_admin_names_its_own_representatives(
     )
     assert response.status_code == 404
     assert body.representatives.count() == 1
+
+
+def test_the_calendars_cost_the_same_queries_for_many_sessions(
+    client, make_session, representative, django_assert_max_num_queries
+):
+    for days in range(5, 45):
+        make_session(convene=True, days=days, title=f"Séance {days}")
+    with django_assert_max_num_queries(3):
+        response = client.get("/seances/calendrier.ics")
+    assert len(Calendar.from_ical(response.content).walk("VEVENT")) == 40
+    token = services.calendar_token_for(representative).token
+    with django_assert_max_num_queries(4):
+        client.get(f"/seances/agenda/{token}.ics")
