@@ -16,10 +16,12 @@ class CommitteeConfig(AppConfig):
         from committee.public import notifications as public
         from committee.reports import notifications as reports
         from committee.reports import tasks as report_tasks  # noqa: F401
+        from committee.sessions import notifications as sessions
+        from committee.sessions import tasks as session_tasks  # noqa: F401
         from committee.steering import computations  # noqa: F401 - plan indicators
         from committee.steering import notifications as steering
         from committee.steering import tasks as steering_tasks  # noqa: F401
 
         # The kinds of notification of each part (members.notifications.registry).
-        for part in (reports, steering, plan, contributions, public):
+        for part in (reports, steering, plan, contributions, public, sessions):
             part.register()

@@ -206,6 +206,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "committee.public.alerts.send_search_alerts",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Day-before reminders of convened sessions; hourly, each person reminded once per
+    # session (the delivery key decides), so a session convened late the day before is too.
+    "session-reminders": {
+        "task": "committee.sessions.tasks.send_session_reminders",
+        "schedule": crontab(minute=5),
+    },
+    # Signature rounds of contributions: reminders 7 and 2 days before the deadline.
+    "signature-reminders": {
+        "task": "committee.sessions.tasks.send_signature_reminders",
+        "schedule": crontab(minute=35),
+    },
     # Steering figures without criteria kept in the cache (/pilotage/ answers at once).
     "warm-statistics": {
         "task": "committee.steering.tasks.warm_statistics",

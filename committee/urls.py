@@ -12,6 +12,8 @@ from committee.plan.views import public as plan_public
 from committee.public.views import browse, follow, pages
 from committee.public.views import contact as contact_views
 from committee.reports import views as report_views
+from committee.sessions import manage as sessions_manage
+from committee.sessions import urls as session_urls
 from committee.steering import views as steering_views
 from initiatives.catalogue import exports as open_data
 
@@ -42,6 +44,7 @@ urlpatterns = [
     *contribution_urls.public_urls,
     path("contact/", contact_views.contact, name="contact"),
     path("contact/envoye/", contact_views.contact_sent, name="contact_sent"),
+    *session_urls.public_urls,
     path("suivre/", follow.follow, name="follow"),
     path("suivre/envoye/", follow.follow_sent, name="follow_sent"),
     path("suivre/confirmer/<str:token>/", follow.follow_confirm, name="follow_confirm"),
@@ -54,6 +57,9 @@ urlpatterns = [
     ),
     path("espace/", include("initiatives.urls_workspace")),
     path("instruction/", include("initiatives.urls_review")),
+    path("pilotage/seances/", include("committee.sessions.urls_manage")),
+    path("espace/representants/", sessions_manage.representatives, name="representatives"),
+    *contribution_urls.drafting_urls,
     path("pilotage/", steering_views.statistics_page, name="pilotage"),
     path("pilotage/rapports/", report_views.reports_page, name="pilotage_reports"),
     path(

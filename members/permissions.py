@@ -52,6 +52,18 @@ class Perm(enum.StrEnum):
     STATISTICS_VIEW = "statistics.view"
     REPORT_ORDER = "report.order"
     REVIEW_QUEUE = "review.queue"
+    # --- governance: sessions of the committee's bodies, contributions drafted together ---
+    SESSION_VIEW = "session.view"
+    SESSION_MANAGE = "session.manage"
+    SESSION_REPLY = "session.reply"
+    REPRESENTATIVE_NAME = "representative.name"
+    MINUTES_VIEW = "minutes.view"
+    MINUTES_REMARK = "minutes.remark"
+    DRAFTING_VIEW = "drafting.view"
+    AMENDMENT_PROPOSE = "amendment.propose"
+    AMENDMENT_DECIDE = "amendment.decide"
+    CONTRIBUTION_SIGN = "contribution.sign"
+    # --- end of governance ---
 
 
 OFFICIAL_ROLES = {Membership.Role.REVIEWER, Membership.Role.SECRETARIAT}
@@ -360,3 +372,132 @@ _RULES = {
     Perm.REPORT_ORDER: _report_order,
     Perm.REVIEW_QUEUE: _official,
 }
+
+
+# --- governance: sessions of the committee's bodies, contributions drafted together --------
+# Objects are read through the attributes they carry (no import of the committee app):
+# a session has `status`, `is_public`, `starts_at`, `representative_user_ids`; minutes have
+# `status`, `remarks_until`, `session`, `reader_user_ids`; a contribution being drafted has
+# `drafting_status`, `rapporteur_id`, `drafting_user_ids`; a signature has `organisation_id`
+# and `is_open`.
+
+SESSION_DRAFT = "draft"
+SESSION_CONVENED = "convened"
+MINUTES_DRAFT = "draft"
+MINUTES_CIRCULATED = "circulated"
+MINUTES_APPROVED = "approved"
+DRAFTING = "drafting"
+
+
+def _sits_in(actor, session) -> bool:
+    return actor.user_id is not None and actor.user_id in session.representative_user_ids
+
+
+def _session_view(actor, session):
+    if session is None:
+        return True
+    if session.status == SESSION_DRAFT:
+        return actor.is_secretariat
+    return session.is_public or actor.is_secretariat or _sits_in(actor, session)
+
+
+def _session_reply(actor, session):
+    from django.utils import timezone
+
+    if session is None:
+        return False
+    return (
+        session.status == SESSION_CONVENED
+        and session.starts_at > timezone.now()
+        and _sits_in(actor, session)
+    )
+
+
+def _minutes_view(actor, minutes):
+    if minutes is None:
+        return True
+    if actor.is_secretariat:
+        return True
+    session = minutes.session
+    if minutes.status == MINUTES_APPROVED and session.is_public:
+        return True
+    if minutes.status == MINUTES_DRAFT:
+        return False
+    return actor.user_id is not None and actor.user_id in minutes.reader_user_ids
+
+
+def _minutes_remark(actor, minutes):
+    from django.utils import timezone
+
+    if minutes is None or minutes.status != MINUTES_CIRCULATED:
+        return False
+    if minutes.remarks_until is not None and minutes.remarks_until <= timezone.now():
+        return False
+    return actor.user_id is not None and actor.user_id in minutes.reader_user_ids
+
+
+def _drafter(actor, contribution) -> bool:
+    return actor.user_id is not None and actor.user_id in contribution.drafting_user_ids
+
+
+def _drafting_view(actor, contribution):
+    if contribution is None:
+        return actor.is_secretariat
+    return (
+        actor.is_secretariat
+        or (actor.user_id is not None and actor.user_id == contribution.rapporteur_id)
+        or _drafter(actor, contribution)
+    )
+
+
+def _amendment_propose(actor, contribution):
+    if contribution is None:
+        return False
+    return contribution.drafting_status == DRAFTING and _drafter(actor, contribution)
+
+
+def _amendment_decide(actor, contribution):
+    if contribution is None:
+        return actor.is_secretariat
+    if contribution.drafting_status != DRAFTING:
+        return False
+    return actor.is_secretariat or (
+        actor.user_id is not None and actor.user_id == contribution.rapporteur_id
+    )
+
+
+def _contribution_sign(actor, signature):
+    """Only the organisation's admin signs in its name, and only while the round is open."""
+    if signature is None:
+        return bool(actor.admin_organisation_ids)
+    return signature.is_open and actor.role_in(signature.organisation_id) == Membership.Role.ADMIN
+
+
+GOVERNANCE_ACTIONS = (
+    Perm.SESSION_VIEW,
+    Perm.SESSION_MANAGE,
+    Perm.SESSION_REPLY,
+    Perm.REPRESENTATIVE_NAME,
+    Perm.MINUTES_VIEW,
+    Perm.MINUTES_REMARK,
+    Perm.DRAFTING_VIEW,
+    Perm.AMENDMENT_PROPOSE,
+    Perm.AMENDMENT_DECIDE,
+    Perm.CONTRIBUTION_SIGN,
+)
+
+_RULES.update(
+    {
+        Perm.SESSION_VIEW: _session_view,
+        Perm.SESSION_MANAGE: _secretariat,
+        Perm.SESSION_REPLY: _session_reply,
+        Perm.REPRESENTATIVE_NAME: _invite,
+        Perm.MINUTES_VIEW: _minutes_view,
+        Perm.MINUTES_REMARK: _minutes_remark,
+        Perm.DRAFTING_VIEW: _drafting_view,
+        Perm.AMENDMENT_PROPOSE: _amendment_propose,
+        Perm.AMENDMENT_DECIDE: _amendment_decide,
+        Perm.CONTRIBUTION_SIGN: _contribution_sign,
+    }
+)
+# --- end of governance ---------------------------------------------------------------------

@@ -38,6 +38,8 @@ PAGES = [
     "/partenaires/",
     "/plan-d-action/",
     "/contributions/",
+    "/seances/",
+    "/seances/calendrier.ics",
     "/donnees/",
     "/api/v1/initiatives/?region=84",
     "/api/v1/territories/?q=lyon",

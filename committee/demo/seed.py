@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from committee.axes import Axis
 from committee.contributions.models import Contribution
 from committee.demo import content as c
+from committee.demo.governance import governance_seed
 from committee.plan.models import Action, Milestone
 from committee.plan.services.progress import action_progress_recompute
 from committee.reference_data import reference_data_load, save, upsert
@@ -90,6 +91,7 @@ def demo_seed(*, with_accounts: bool = True) -> DemoReport:
     actions_seed(organisations=organisations, axes=axes, initiatives=initiatives)
     contributions_seed(organisations=organisations, axes=axes)
     report.counts = _counts()
+    report.counts.update(governance_seed(organisations=organisations))
     return report
 
 

@@ -180,4 +180,7 @@ def build_message(
         connection=connection,
     )
     message.attach_alternative(html, "text/html")
+    # A context hook may add files, e.g. a calendar invitation: (filename, content, mimetype).
+    for filename, content, mimetype in context.get("attachments") or ():
+        message.attach(filename, content, mimetype)
     return message
