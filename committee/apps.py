@@ -11,6 +11,7 @@ class CommitteeConfig(AppConfig):
         # process (workers embedded in tests and benchmarks too), not only `celery -A
         # committee`, whose autodiscovery only finds `<app>.tasks` (members imports its own).
         from committee.contributions import notifications as contributions
+        from committee.contributions import tasks as contribution_tasks  # noqa: F401
         from committee.plan import notifications as plan
         from committee.public import alerts, tasks  # noqa: F401
         from committee.public import notifications as public

@@ -214,7 +214,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Signature rounds of contributions: reminders 7 and 2 days before the deadline.
     "signature-reminders": {
-        "task": "committee.sessions.tasks.send_signature_reminders",
+        "task": "committee.contributions.tasks.send_signature_reminders",
         "schedule": crontab(minute=35),
     },
     # Steering figures without criteria kept in the cache (/pilotage/ answers at once).

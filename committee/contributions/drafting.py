@@ -27,14 +27,13 @@ from committee.contributions.drafting_models import (
     TextVersion,
 )
 from committee.contributions.models import Contribution
+from committee.contributions.notifications import Kinds
 from committee.sessions.services import require
 from members.models import Membership, Organisation
+from members.notifications.outbox import notification_queue
 from members.permissions import Perm
 from members.services import event_record
 
-ROUND_OPENED = "signature_round_opened"
-ROUND_VOIDED = "signature_round_voided"
-SIGNATURE_REMINDER = "signature_reminder"
 REMINDER_DAYS = (7, 2)  # days before the deadline
 
 
@@ -244,7 +243,7 @@ def signature_round_open(*, by, drafting: Drafting, deadline: datetime.datetime)
     Signature.objects.bulk_create(Signature(round=round_, organisation=o) for o in organisations)
     drafting.status = given.status = Drafting.Status.SIGNING
     drafting.save(update_fields=["status"])
-    event_record(kind=ROUND_OPENED, actor=by, target=round_)
+    event_record(kind=Kinds.ROUND_OPENED, actor=by, target=round_)
     return round_
 
 
@@ -307,14 +306,13 @@ def drafting_reopen(*, by, drafting: Drafting, reason: str) -> Drafting:
     round_.save(update_fields=["status", "closed_at"])
     drafting.status = Drafting.Status.DRAFTING
     drafting.save(update_fields=["status"])
-    event_record(kind=ROUND_VOIDED, actor=by, target=round_, data={"reason": reason.strip()})
+    event_record(kind=Kinds.ROUND_VOIDED, actor=by, target=round_, data={"reason": reason.strip()})
     return drafting
 
 
 def signature_reminders_send(*, now: datetime.datetime | None = None) -> int:
     """Before the deadline (7 and 2 days), one reminder per organisation that has not
     answered, to its admins; once per organisation, reminder and person (delivery key)."""
-    from members.notifications.outbox import notification_queue
 
     now = now or timezone.now()
     queued = 0
@@ -336,7 +334,7 @@ def signature_reminders_send(*, now: datetime.datetime | None = None) -> int:
                     f":u{membership.user_id}"
                 )
                 if notification_queue(
-                    kind=SIGNATURE_REMINDER,
+                    kind=Kinds.SIGNATURE_REMINDER,
                     delivery_key=key,
                     user=membership.user,
                     path=f"/espace/contributions/{contribution.pk}/",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from committee.contributions.drafting import ROUND_OPENED, ROUND_VOIDED, SIGNATURE_REMINDER
 from members.models import Event, Membership
 from members.notifications.registry import (
     Recipient,
@@ -28,6 +27,9 @@ TEMPLATE = "governance"
 class Kinds:
     PUBLISHED = "contribution_published"
     UNPUBLISHED = "contribution_unpublished"
+    ROUND_OPENED = "signature_round_opened"
+    ROUND_VOIDED = "signature_round_voided"
+    SIGNATURE_REMINDER = "signature_reminder"
 
 
 def _admins(round_, *, answered_only: bool) -> list[Recipient]:
@@ -63,7 +65,7 @@ def register() -> None:
     register_recorded(Kinds.UNPUBLISHED, label=_("Contribution dépubliée"))
     audience = _("Les administrateurs des organisations appelées à signer")
     register_kind(
-        ROUND_OPENED,
+        Kinds.ROUND_OPENED,
         recipients=round_opened,
         sides=("association",),
         label=_("Contribution à signer"),
@@ -76,7 +78,7 @@ def register() -> None:
         template=TEMPLATE,
     )
     register_kind(
-        ROUND_VOIDED,
+        Kinds.ROUND_VOIDED,
         recipients=round_voided,
         sides=("association",),
         label=_("Signatures annulées : texte rouvert"),
@@ -91,7 +93,7 @@ def register() -> None:
         mandatory=True,
     )
     register_kind(
-        SIGNATURE_REMINDER,
+        Kinds.SIGNATURE_REMINDER,
         sides=("association",),
         label=_("Rappel : contribution à signer"),
         subject=_("Rappel : %(organisation)s n'a pas encore répondu sur « %(title)s »"),

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from committee.axes import Axis
 from committee.sessions import notifications as kinds
 from committee.sessions.models import (
     AgendaItem,
@@ -211,7 +212,6 @@ def decision_add(
 
 
 def _action_data(decision: Decision, action=None):
-    from committee.models import Axis
     from committee.plan.services.actions import ActionData
     from members.models import Organisation
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from committee.axes import Axis
 from committee.sessions import notifications as kinds
 from committee.sessions.models import (
     AgendaItem,
@@ -47,8 +48,6 @@ def require(user, permission: Perm, obj=None) -> None:
 @transaction.atomic
 def bodies_ensure_defaults() -> list[Body]:
     """The plenary committee and one working group per axis (idempotent)."""
-    from committee.models import Axis
-
     bodies = [
         Body.objects.get_or_create(
             slug="comite-plenier",

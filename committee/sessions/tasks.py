@@ -15,17 +15,3 @@ from committee.sessions import services
 def send_session_reminders() -> int:
     """Every hour: the day-before reminders not yet queued (one per person and session)."""
     return services.reminders_send()
-
-
-@shared_task(
-    name="committee.sessions.tasks.send_signature_reminders",
-    acks_late=True,
-    soft_time_limit=240,
-    time_limit=300,
-    max_retries=0,
-)
-def send_signature_reminders() -> int:
-    """Every hour: reminders of the signature rounds (once per organisation and reminder)."""
-    from committee.contributions.drafting import signature_reminders_send
-
-    return signature_reminders_send()
