@@ -12,7 +12,9 @@ def results(bench: Bench, dataset: dict) -> dict:
     """The JSON written to $BENCH_OUT."""
     scenarios = {}
     for measure in bench.measures:
-        key = measure.name if measure.cache in ("-", "warm") else f"{measure.name} (cold)"
+        key = measure.name
+        if measure.cache not in ("-", "warm"):
+            key += f" ({measure.cache})"  # "… (uncached)", "… (cold)"
         scenarios[key] = measure.as_json()
     return {
         "scenarios": scenarios,

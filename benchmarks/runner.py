@@ -6,9 +6,10 @@ stack, no network) after a warm-up: p50 and p95 of the server time, SQL queries 
 request, and the ratio to a trivial view served through the same middleware (the
 baseline). Pages that read the catalogue's cache (counts, facets, key figures, map,
 statistics) are measured twice: *warm* (the same URL again and again, as when visitors
-share a link) and *cold* (before each request, the catalogue's version bumped as a
-publication does, and the steering figures expired: every count, facet and figure is
-recomputed).
+share a link), then, for the catalogue, *uncached* (a never-seen parameter set at each
+request, drawn from the data, and no cached count: see fresh.py) and, for the other pages,
+*cold* (before each request, the catalogue's version bumped as a publication does, and the
+steering figures expired: every count, facet and figure is recomputed).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from benchmarks import output
 from benchmarks.child import run_child
 from benchmarks.dataset import bench_official, initiative_paths
+from benchmarks.fresh import counts_forget, fresh_paths
 from benchmarks.procs import (
     Gunicorn,
     QueryCounter,
@@ -159,33 +161,48 @@ class Bench:
                 if scenario.login:
                     client = Client(raise_request_exception=False)
                     client.force_login(bench_official())
-                modes = ["warm", "cold"] if scenario.cache_sensitive else ["-"]
-                for mode in modes:
-                    if mode == "cold":
-                        result = time_requests(
-                            client,
-                            scenario.paths,
-                            warmup=2,
-                            requests=self.config.cold_requests,
-                            before_each=cache_cold,
-                        )
-                    else:
-                        result = time_requests(
-                            client,
-                            scenario.paths,
-                            warmup=self.config.warmup,
-                            requests=self.config.requests,
-                        )
-                    measure = Measure(
-                        scenario.name,
-                        mode,
-                        url=scenario.paths[0] + (" …" if len(scenario.paths) > 1 else ""),
-                        target_p95_ms=scenario.target_p95_ms,
-                        max_queries=scenario.max_queries,
-                        note=scenario.note,
-                        **result,
-                    )
-                    self.add(measure)
+                for mode in self.modes(scenario):
+                    self.add(self.measure(client, scenario, mode))
+
+    def modes(self, scenario: Scenario) -> list[str]:
+        """Warm, then never-seen parameters (catalogue) or a cache emptied as a publication
+        empties it (the other pages that read the cache); once for the others."""
+        if not scenario.cache_sensitive:
+            return ["-"]
+        return ["warm", "uncached" if fresh_paths(scenario.name, 1) else "cold"]
+
+    def measure(self, client, scenario: Scenario, mode: str) -> Measure:
+        paths = scenario.paths
+        if mode == "uncached":
+            paths = fresh_paths(scenario.name, 2 + self.config.cold_requests)
+            result = time_requests(
+                client,
+                paths,
+                warmup=2,
+                requests=self.config.cold_requests,
+                before_each=counts_forget,
+            )
+        elif mode == "cold":
+            result = time_requests(
+                client,
+                paths,
+                warmup=2,
+                requests=self.config.cold_requests,
+                before_each=cache_cold,
+            )
+        else:
+            result = time_requests(
+                client, paths, warmup=self.config.warmup, requests=self.config.requests
+            )
+        return Measure(
+            scenario.name,
+            mode,
+            url=paths[-1] + (" …" if len(set(paths)) > 1 else ""),
+            target_p95_ms=scenario.target_p95_ms,
+            max_queries=scenario.max_queries,
+            note=scenario.note,
+            **result,
+        )
 
     def page_scenarios(self) -> list[Scenario]:
         from django.urls import NoReverseMatch, reverse

@@ -106,6 +106,7 @@ def catalogue_scenarios() -> list[Scenario]:
         ),
         ("catalogue q common", c + "?q=num%C3%A9rique", text, "« numérique » (presque tout)"),
         ("catalogue q rare", c + "?q=apiculture", text, "« apiculture » (~0,1 %)"),
+        ("catalogue q title", c + "?q=fibre", text, "« fibre » (surtout dans les titres)"),
         ("catalogue q + filters", c + "?q=tablettes&region=84&axis=1", text, ""),
         ("catalogue deep page", c + "?page=2000", browse, "page 2000 (lignes 39 981–40 000)"),
     ]

@@ -26,7 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=5, help="Requêtes d'échauffement.")
         parser.add_argument("--requests", type=int, default=50, help="Requêtes mesurées (chaud).")
         parser.add_argument(
-            "--cold-requests", type=int, default=20, help="Requêtes mesurées, cache invalidé."
+            "--cold-requests",
+            type=int,
+            default=20,
+            help="Requêtes mesurées sans cache.",
         )
         parser.add_argument(
             "--only",
