@@ -37,7 +37,12 @@ from pyroaring import BitMap
 
 from initiatives.catalogue.filters import SEARCH_CONFIG, CatalogueFilterSet
 from initiatives.models import Initiative
-from initiatives.selectors import catalogue_version, published_initiatives
+from initiatives.selectors import (
+    catalogue_change,
+    catalogue_sequence,
+    catalogue_version,
+    published_initiatives,
+)
 
 # Facets held in the index ("item" filters without being a facet of the page).
 INDEXED = ("axis", "region", "department", "collectivity", "school_level", "partner", "year")
@@ -45,13 +50,28 @@ ITEM = "item"
 TOTAL = "__total__"
 
 
+# Ranks of a full build start here; each initiative published since takes the rank below
+# the newest one, so that ascending ranks stay the catalogue's order without a rebuild.
+OFFSET = 1 << 24
+MAX_CHANGES = 200  # more changes to catch up with than this: read everything again
+
+
 @dataclass
 class CatalogueIndex:
     version: str
-    ids: array  # rank → initiative id
-    ranks: array  # initiative id → rank (-1: not published when built)
+    sequence: int  # the last catalogue change (selectors.catalogue_sequence) it includes
+    ids: array  # rank - OFFSET → initiative id (ranks of the full build)
+    top: dict[int, int]  # rank → id, for the ranks below OFFSET (published since)
+    ranks: array  # initiative id → rank (-1: not published)
     published: BitMap  # every rank
     values: dict[str, dict[str, BitMap]]  # facet → value (as text) → ranks
+    newest: tuple  # (published_at, id) of the lowest rank
+
+    def id_at(self, rank: int) -> int:
+        return self.ids[rank - OFFSET] if rank >= OFFSET else self.top[rank]
+
+    def rank_of(self, pk: int) -> int:
+        return self.ranks[pk] if pk < len(self.ranks) else -1
 
     def ranks_of(self, ids) -> BitMap:
         """The ranks of these initiative ids (those unknown to the index are left out)."""
@@ -71,18 +91,22 @@ def enabled() -> bool:
 
 
 def catalogue_index() -> CatalogueIndex | None:
-    """This process's index for the current catalogue version (rebuilt if it changed), or
-    None when disabled."""
+    """This process's index for the current catalogue version, or None when disabled.
+
+    When the version changed, the changes recorded since the index's (`catalogue_changed`
+    with ids) are read again from PostgreSQL and applied; when they are unknown (a
+    territory reload, a lost record, too many), the whole index is built again."""
     global _index
     if not enabled():
         return None
-    version = catalogue_version()  # read first: the build then sees at least this version
+    version = catalogue_version()  # read first: what follows sees at least this version
     index = _index
     if index is not None and index.version == version:
         return index
     with _lock:
         if _index is None or _index.version != version:
-            _index = build(version)
+            sequence = catalogue_sequence()
+            _index = (_index and refreshed(_index, version, sequence)) or build(version, sequence)
         return _index
 
 
@@ -103,7 +127,7 @@ def _through(field: str):
     )
 
 
-def build(version: str) -> CatalogueIndex:
+def build(version: str, sequence: int = 0) -> CatalogueIndex:
     """Read the published catalogue from PostgreSQL into bitmaps: one statement, one row
     per facet value with the array of its ranks."""
     rows_sql, params = (
@@ -153,33 +177,170 @@ def build(version: str) -> CatalogueIndex:
     ]
     # The ranks: catalogue order, as the (status, published_at DESC, id DESC) index reads it.
     ranked_sql = (
-        "SELECT b.*, (row_number() OVER (ORDER BY b.published_at DESC, b.id DESC) - 1)::int "  # noqa: S608
+        "SELECT b.*, (row_number() OVER (ORDER BY b.published_at DESC, b.id DESC) - 1 + %s)::int "  # noqa: S608
         f"AS rank FROM ({rows_sql}) b"
     )
     sql = f"WITH r AS MATERIALIZED ({ranked_sql}) " + " UNION ALL ".join(parts)  # noqa: S608
     values: dict[str, dict[str, BitMap]] = {name: {} for name in (*INDEXED, ITEM)}
     ids = array("q")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [OFFSET, *params])
         for facet, key, members in cursor.fetchall():
             if facet == "ids":
                 ids = array("q", members or [])
             elif key is not None:
                 values[facet][key] = BitMap(members)
     ranks = array("i", [-1]) * ((max(ids) + 1) if ids else 0)
-    for rank, pk in enumerate(ids):
-        ranks[pk] = rank
+    for position, pk in enumerate(ids):
+        ranks[pk] = OFFSET + position
     for bitmaps in values.values():
         for bitmap in bitmaps.values():
             bitmap.run_optimize()
             bitmap.shrink_to_fit()
+    newest = (None, 0)
+    if ids:
+        newest = (Initiative.objects.values_list("published_at", flat=True).get(pk=ids[0]), ids[0])
     return CatalogueIndex(
         version=version,
+        sequence=sequence,
         ids=ids,
+        top={},
         ranks=ranks,
-        published=BitMap(range(len(ids))),
+        published=BitMap(range(OFFSET, OFFSET + len(ids))),
         values=values,
+        newest=newest,
     )
+
+
+def refreshed(index: CatalogueIndex, version: str, sequence: int) -> CatalogueIndex | None:
+    """A copy of `index` with the changes since its own applied, or None if they are not
+    all known (then build everything again)."""
+    if sequence < index.sequence or sequence - index.sequence > MAX_CHANGES:
+        return None
+    changed: set[int] = set()
+    for number in range(index.sequence + 1, sequence + 1):
+        ids = catalogue_change(number)
+        if not isinstance(ids, list):
+            return None
+        changed.update(ids)
+    rows = _rows(changed)
+    values = {facet: dict(bitmaps) for facet, bitmaps in index.values.items()}
+    ranks, top = array("i", index.ranks), dict(index.top)
+    published, newest = BitMap(index.published), index.newest
+    lowest = min(top, default=OFFSET)
+    # Withdrawals first, then publications from the oldest: the newest takes the lowest rank.
+    order = [pk for pk in changed if pk not in rows] + sorted(rows, key=lambda pk: rows[pk][:2])
+    for pk in order:
+        old = index.rank_of(pk)
+        row = rows.get(pk)
+        keep = row is not None and old >= 0 and not _after((row[0], pk), newest)
+        if old >= 0 and not keep:  # withdrawn, or published again since: out
+            published.discard(old)
+            for bitmaps in values.values():
+                for key, bitmap in bitmaps.items():
+                    if old in bitmap:
+                        bitmaps[key] = bitmap - BitMap([old])
+            ranks[pk] = -1
+        if row is None:
+            continue
+        if keep:
+            rank = old
+            for bitmaps in values.values():  # an edit: its facets may have changed
+                for key, bitmap in bitmaps.items():
+                    if old in bitmap:
+                        bitmaps[key] = bitmap - BitMap([old])
+        elif _after((row[0], pk), newest):  # published since: the newest of all
+            lowest -= 1
+            rank, newest, top[lowest] = lowest, (row[0], pk), pk
+            if len(ranks) <= pk:
+                ranks.extend([-1] * (pk + 1 - len(ranks)))
+        else:  # published in the middle of the order (not by the workflow): read it all
+            return None
+        ranks[pk] = rank
+        published.add(rank)
+        for facet, keys in row[2].items():
+            for key in keys:
+                if key is not None:
+                    bitmap = values[facet].get(str(key))
+                    values[facet][str(key)] = (
+                        (bitmap | BitMap([rank])) if bitmap else BitMap([rank])
+                    )
+    return CatalogueIndex(
+        version=version,
+        sequence=sequence,
+        ids=index.ids,
+        top=top,
+        ranks=ranks,
+        published=published,
+        values=values,
+        newest=newest,
+    )
+
+
+def _after(moment: tuple, newest: tuple) -> bool:
+    return newest[0] is None or moment > newest
+
+
+def _rows(ids: set[int]) -> dict[int, tuple]:
+    """The published ones among `ids`: id → (published_at, id, {facet: [values]})."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef
+
+    from members.models import Organisation
+
+    def codes(field: str, key: str):
+        through = Initiative._meta.get_field(field).remote_field.through
+        target = Initiative._meta.get_field(field).m2m_reverse_field_name()
+        return ArraySubquery(
+            through.objects.filter(initiative_id=OuterRef("pk")).values(f"{target}__{key}")
+        )
+
+    # Inside the organisations' subquery: the initiative is two levels out.
+    partnered = Initiative.partners.through.objects.filter(initiative_id=OuterRef(OuterRef("pk")))
+    rows = (
+        published_initiatives()
+        .filter(pk__in=ids)
+        .annotate(
+            axis_numbers=codes("axes", "number"),
+            level_codes=codes("school_levels", "code"),
+            item_codes=codes("referential_items", "code"),
+            partner_acronyms=ArraySubquery(
+                Organisation.objects.filter(pk__in=partnered.values("organisation_id")).values(
+                    "acronym"
+                )
+            ),
+        )
+        .values_list(
+            "pk",
+            "published_at",
+            "region_code",
+            "department_code",
+            "collectivity_level",
+            "start_year",
+            "lead_organisation__acronym",
+            "axis_numbers",
+            "level_codes",
+            "item_codes",
+            "partner_acronyms",
+        )
+    )
+    out = {}
+    for pk, at, region, department, level, year, lead, axes, levels, items, partners in rows:
+        out[pk] = (
+            at,
+            pk,
+            {
+                "region": [region],
+                "department": [department],
+                "collectivity": [level],
+                "year": [year],
+                "axis": axes,
+                "school_level": levels,
+                ITEM: items,
+                "partner": sorted({lead, *partners}),
+            },
+        )
+    return out
 
 
 # -- a request's sets --------------------------------------------------------------------------
@@ -273,12 +434,12 @@ class Selection:
 
     def page_ids(self, bottom: int, top: int) -> list[int]:
         """Ids of rows bottom..top of the result in catalogue order (newest, or relevance)."""
-        ids, out, wanted = self.index.ids, [], top - bottom
+        id_at, out, wanted = self.index.id_at, [], top - bottom
         for run in self.ordered():
             size = len(run)
             if bottom < size and len(out) < wanted:
                 stop = min(size, bottom + wanted - len(out))
-                out.extend(ids[run[i]] for i in range(bottom, stop))
+                out.extend(id_at(run[i]) for i in range(bottom, stop))
             bottom = max(0, bottom - size)
         return out
 

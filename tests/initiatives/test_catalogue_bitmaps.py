@@ -1,19 +1,15 @@
 """The catalogue from per-process bitmaps (initiatives/catalogue/bitmaps.py): the same counts,
-facets and order as the SQL it replaces, never an unpublished initiative, and fresh on every
-web process after a write made on another."""
+facets and order as the SQL it replaces, never an unpublished initiative, refreshed in place
+after a change (two processes: test_catalogue_bitmaps_nodes.py)."""
 
 import datetime
 import json
-import os
 import random
-import subprocess
-import sys
-import uuid
 from pathlib import Path
 
 import pytest
 from django.core.paginator import EmptyPage
-from django.db import connection, transaction
+from django.db import transaction
 
 from initiatives.catalogue import bitmaps
 from initiatives.catalogue.selectors import catalogue_search
@@ -155,134 +151,59 @@ def test_a_stale_index_never_shows_an_unpublished_initiative(catalogue, settings
     assert withdrawn.slug not in response_slugs
 
 
-def test_a_publication_rebuilds_the_index(catalogue, settings, db):
+def test_changes_are_applied_without_reading_everything_again(catalogue, settings, db, monkeypatch):
+    """Publications, withdrawals and edits recorded with their ids refresh the index in
+    place (no full build), with the same answers as the SQL afterwards."""
     from initiatives.selectors import catalogue_changed
 
     settings.CATALOGUE_BITMAPS = True
     before = answer({})[0]
-    draft = next(i for i in catalogue if i.status == Initiative.Status.DRAFT)
-    Initiative.objects.filter(pk=draft.pk).update(
-        status=PUBLISHED, published_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
-    )
-    catalogue_changed()
+    assert bitmaps.catalogue_index() is not None
+
+    def no_build(*args):
+        raise AssertionError("full build")
+
+    monkeypatch.setattr(bitmaps, "build", no_build)
+    drafts = [i for i in catalogue if i.status == Initiative.Status.DRAFT]
+    shown = Initiative.objects.filter(status=PUBLISHED).order_by("-published_at", "-pk")
+    withdrawn, edited = shown[3], shown[10]
+    for n, draft in enumerate(drafts[:2]):
+        Initiative.objects.filter(pk=draft.pk).update(
+            status=PUBLISHED, published_at=datetime.datetime(2030, 1, 1 + n, tzinfo=datetime.UTC)
+        )
+    catalogue_changed([d.pk for d in drafts[:2]])
+    Initiative.objects.filter(pk=withdrawn.pk).update(status=Initiative.Status.ARCHIVED)
+    catalogue_changed([withdrawn.pk])
+    edited.axes.set([f.axis(6)])
+    catalogue_changed([edited.pk])
+
     count, _facets, slugs = answer({})
     assert count == before + 1
-    assert slugs[0] == draft.slug
+    assert slugs[:2] == [drafts[1].slug, drafts[0].slug]
+    by_bitmaps = {json.dumps(p): [answer(p, n) for n in (1, 2)] for p in PARAMETERS}
+    settings.CATALOGUE_BITMAPS = False
+    from django.core.cache import cache
+
+    cache.clear()
+    by_sql = {json.dumps(p): [answer(p, n) for n in (1, 2)] for p in PARAMETERS}
+    for key, expected in by_sql.items():
+        for mine, theirs in zip(by_bitmaps[key], expected, strict=True):
+            if isinstance(theirs, str):  # EmptyPage
+                assert mine == theirs
+                continue
+            assert (key, mine[0]) == (key, theirs[0])
+            assert (key, mine[2]) == (key, theirs[2])
+            for facet in mine[1]:
+                assert (key, facet, mine[1][facet]) == (key, facet, theirs[1][facet])
 
 
-# -- two web processes ----------------------------------------------------------------------
+def test_a_change_of_unknown_extent_reads_everything_again(catalogue, settings, db):
+    from initiatives.selectors import catalogue_changed
 
-NODE = """
-import json, sys
-import django
-django.setup()
-from initiatives.catalogue.selectors import catalogue_search
-from initiatives.models import Initiative
-from initiatives.services import initiative_transition
-from members.models import User
-
-for line in sys.stdin:
-    command = json.loads(line)
-    if command["do"] == "search":
-        result = catalogue_search(command["params"], page_size=100)
-        answer = {
-            "count": result.count,
-            "slugs": [row.slug for row in result.page.object_list],
-            "axis": {o["value"]: o["count"] for o in result.facets["axis"].options},
-        }
-    else:
-        initiative = Initiative.objects.get(pk=command["pk"])
-        reviewer = User.objects.get(pk=command["by"])
-        initiative_transition(initiative=initiative, name=command["do"], by=reviewer)
-        answer = {"done": True}
-    print(json.dumps(answer), flush=True)
-"""
-
-
-class Node:
-    """Another web process on the same database and the same shared cache (Redis)."""
-
-    def __init__(self, env):
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and script
-            [sys.executable, "-c", NODE],
-            cwd=BASE_DIR,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-
-    def ask(self, **command):
-        self.process.stdin.write(json.dumps(command) + "\n")
-        self.process.stdin.flush()
-        line = self.process.stdout.readline()
-        assert line, "the other process stopped"
-        return json.loads(line)
-
-    def stop(self):
-        self.process.stdin.close()
-        self.process.wait(timeout=30)
-        self.process.stdout.close()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_every_process_is_right_after_a_write_on_another(settings, reviewer):
-    redis_url = os.environ.get("REDIS_URL")
-    if connection.vendor != "postgresql" or not redis_url:
-        pytest.skip("Deux processus partagent PostgreSQL et Redis (DATABASE_URL, REDIS_URL).")
-    prefix = f"cnpe-test-bitmaps-{uuid.uuid4().hex[:8]}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": redis_url,
-            "KEY_PREFIX": prefix,
-        }
-    }
     settings.CATALOGUE_BITMAPS = True
-    published = f.InitiativeFactory(
-        title="Robotique au collège", status=PUBLISHED, axes=[f.axis(2)]
-    )
-    waiting = f.InitiativeFactory(
-        title="Robotique en attente", status=Initiative.Status.IN_REVIEW, axes=[f.axis(4)]
-    )
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "committee.settings",
-        "DJANGO_ENV": "test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}{':' + db['PASSWORD'] if db.get('PASSWORD') else ''}"
-            f"@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-        ),
-        "REDIS_URL": redis_url,
-        "CACHE_KEY_PREFIX": prefix,
-        "CATALOGUE_BITMAPS": "true",
-    }
-    other = Node(env)
-    try:
-        # Both processes build their index and agree.
-        mine = answer({"q": "robotique"})
-        assert mine[0] == 1
-        assert other.ask(do="search", params={"q": "robotique"})["count"] == 1
-
-        # Published on the other process: this one sees it at once.
-        other.ask(do="publish", pk=waiting.pk, by=reviewer.pk)
-        count, facets, slugs = answer({"q": "robotique"})
-        assert count == 2
-        assert waiting.slug in slugs
-        assert facets["axis"]["4"] == 1
-
-        # Withdrawn here: the other process never shows it again.
-        from initiatives.services import initiative_transition
-
-        waiting.refresh_from_db()
-        initiative_transition(initiative=waiting, name="archive", by=reviewer)
-        theirs = other.ask(do="search", params={"q": "robotique"})
-        assert theirs["count"] == 1
-        assert theirs["slugs"] == [published.slug]
-        assert theirs["axis"].get("4") == 0
-    finally:
-        other.stop()
-        from django.core.cache import cache
-
-        cache.delete_pattern("*")  # this test's prefix only
+    first = bitmaps.catalogue_index()
+    catalogue_changed()  # a territory reload: anything may have changed
+    again = bitmaps.catalogue_index()
+    assert again is not first
+    assert again.top == {}
+    assert len(again.ids) == Initiative.objects.filter(status=PUBLISHED).count()
