@@ -45,8 +45,9 @@ def catalogue_sequence() -> int:
     return cache.get(SEQUENCE_KEY) or 0
 
 
-def catalogue_change(sequence: int):
-    """The ids changed by change number `sequence`; "all" or None: unknown, read it all."""
+def catalogue_change(sequence: int) -> dict | None:
+    """Change number `sequence`: {"ids": the initiatives changed, or "all" (unknown),
+    "after": the catalogue version it replaced}; None if not (or no longer) recorded."""
     return cache.get(f"catalogue:change:{sequence}")
 
 
@@ -56,13 +57,14 @@ def catalogue_changed(ids=None) -> None:
     `ids`: the initiatives whose catalogue entry changed, recorded (numbered) so that each
     web process refreshes only those (initiatives/catalogue/bitmaps.py); None when anything
     may have changed (a territory reload)."""
+    previous = cache.get(VERSION_KEY)
     try:
         cache.add(SEQUENCE_KEY, 0, None)
         sequence = cache.incr(SEQUENCE_KEY)
     except ValueError:  # the cache lost the key between the two calls, or is down
         sequence = None
     if sequence:
-        change = sorted(ids) if ids is not None else "all"
+        change = {"ids": sorted(ids) if ids is not None else "all", "after": previous}
         cache.set(f"catalogue:change:{sequence}", change, CHANGE_SECONDS)
     cache.set(VERSION_KEY, timezone.now().isoformat(), None)
 

@@ -7,7 +7,7 @@ partner, year, referential item), the set of published initiatives having it, as
 bitmap (`pyroaring`). A combination of filters is then an intersection and a facet count an
 intersection's cardinality: microseconds, whatever the combination.
 
-The bitmaps hold *ranks*, not ids: rank 0 is the newest published initiative in catalogue
+The bitmaps hold *ranks*, not ids: the lowest rank is the newest published initiative in catalogue
 order (published_at DESC, id DESC). A result bitmap read in ascending order is therefore
 already in catalogue order: a page, even page 2,000, is a slice of it.
 
@@ -27,6 +27,7 @@ Disabled (the SQL of `selectors.py` answers) on other databases than PostgreSQL 
 
 from __future__ import annotations
 
+import datetime
 import threading
 from array import array
 from dataclasses import dataclass
@@ -53,7 +54,10 @@ TOTAL = "__total__"
 # Ranks of a full build start here; each initiative published since takes the rank below
 # the newest one, so that ascending ranks stay the catalogue's order without a rebuild.
 OFFSET = 1 << 24
-MAX_CHANGES = 200  # more changes to catch up with than this: read everything again
+MAX_CHANGES = 200
+EPOCH = datetime.datetime(
+    1970, 1, 1, tzinfo=datetime.UTC
+)  # more changes to catch up with than this: read everything again
 
 
 @dataclass
@@ -65,7 +69,7 @@ class CatalogueIndex:
     ranks: array  # initiative id → rank (-1: not published)
     published: BitMap  # every rank
     values: dict[str, dict[str, BitMap]]  # facet → value (as text) → ranks
-    newest: tuple  # (published_at, id) of the lowest rank
+    newest: tuple  # (published_at in µs since 1970, id) of the lowest rank
 
     def id_at(self, rank: int) -> int:
         return self.ids[rank - OFFSET] if rank >= OFFSET else self.top[rank]
@@ -162,6 +166,9 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
     partners, source, target, organisations = _through("partners")
     parts = [
         "SELECT 'ids', '', array_agg(r.id ORDER BY r.rank) FROM r",
+        # (published_at in microseconds since 1970, id) of the newest: for the refreshes.
+        "SELECT 'newest', '', ARRAY[(extract(epoch FROM r.published_at) * 1000000)::bigint, "
+        "r.id] FROM r WHERE r.rank = %s",
         column("region", "region_code"),
         column("department", "department_code"),
         column("collectivity", "collectivity_level"),
@@ -182,12 +189,14 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
     )
     sql = f"WITH r AS MATERIALIZED ({ranked_sql}) " + " UNION ALL ".join(parts)  # noqa: S608
     values: dict[str, dict[str, BitMap]] = {name: {} for name in (*INDEXED, ITEM)}
-    ids = array("q")
+    ids, newest = array("q"), (None, 0)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [OFFSET, *params])
+        cursor.execute(sql, [OFFSET, *params, OFFSET])
         for facet, key, members in cursor.fetchall():
             if facet == "ids":
                 ids = array("q", members or [])
+            elif facet == "newest":
+                newest = (members[0], members[1])
             elif key is not None:
                 values[facet][key] = BitMap(members)
     ranks = array("i", [-1]) * ((max(ids) + 1) if ids else 0)
@@ -197,9 +206,6 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
         for bitmap in bitmaps.values():
             bitmap.run_optimize()
             bitmap.shrink_to_fit()
-    newest = (None, 0)
-    if ids:
-        newest = (Initiative.objects.values_list("published_at", flat=True).get(pk=ids[0]), ids[0])
     return CatalogueIndex(
         version=version,
         sequence=sequence,
@@ -215,14 +221,18 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
 def refreshed(index: CatalogueIndex, version: str, sequence: int) -> CatalogueIndex | None:
     """A copy of `index` with the changes since its own applied, or None if they are not
     all known (then build everything again)."""
-    if sequence < index.sequence or sequence - index.sequence > MAX_CHANGES:
+    # No recorded change, yet another version (the cache lost it), or the count restarted
+    # (the cache was emptied): unknown.
+    if sequence <= index.sequence or sequence - index.sequence > MAX_CHANGES:
         return None
     changed: set[int] = set()
     for number in range(index.sequence + 1, sequence + 1):
-        ids = catalogue_change(number)
-        if not isinstance(ids, list):
+        change = catalogue_change(number)
+        if not isinstance(change, dict) or not isinstance(change.get("ids"), list):
             return None
-        changed.update(ids)
+        if number == index.sequence + 1 and change.get("after") != index.version:
+            return None  # not the change that follows this index's version
+        changed.update(change["ids"])
     rows = _rows(changed)
     values = {facet: dict(bitmaps) for facet, bitmaps in index.values.items()}
     ranks, top = array("i", index.ranks), dict(index.top)
@@ -327,7 +337,7 @@ def _rows(ids: set[int]) -> dict[int, tuple]:
     out = {}
     for pk, at, region, department, level, year, lead, axes, levels, items, partners in rows:
         out[pk] = (
-            at,
+            (at - EPOCH) // datetime.timedelta(microseconds=1),  # exact, as in build()
             pk,
             {
                 "region": [region],
@@ -385,6 +395,11 @@ class Selection:
                     sets[name] = index.ranks_of(ids)
             self._sets = sets
         return self._sets
+
+    @property
+    def searched(self) -> bool:
+        """Whether the full text was already read (the counts were computed)."""
+        return self._search is not None
 
     @property
     def search(self) -> Search | None:

@@ -298,7 +298,10 @@ def _counts(filterset: CatalogueFilterSet, selection=None) -> dict[str, dict[str
 def catalogue_count(data, queryset) -> int:
     """The count of a catalogue queryset built from these parameters, cached as the page's."""
     filterset = CatalogueFilterSet(data or None, queryset=published_initiatives())
-    return _cached("count", filterset, queryset.order_by().count)
+    selection = bitmaps.selection(filterset)
+    if selection is None:
+        return _cached("count", filterset, queryset.order_by().count)
+    return _cached("count", filterset, lambda: len(selection.result))
 
 
 class CountedPaginator(Paginator):
@@ -456,7 +459,13 @@ def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> Cata
     count = counts[TOTAL].get("", 0)
     approximate = False
     page_ids = filterset.page_ids
-    if selection is not None and filterset.sort_order != "title":
+    # From the bitmaps, but for a search whose counts came from the cache: reading every
+    # match for one page would cost more than the tiers' SQL.
+    if (
+        selection is not None
+        and filterset.sort_order != "title"
+        and (not filterset.cleaned.get("q") or selection.searched)
+    ):
         page_ids = selection.paginate
     if count == 0 and filterset.cleaned.get("q") and connection.vendor == "postgresql":
         queryset, count = _typo_tolerant(filterset)
