@@ -480,6 +480,8 @@ def _search(index: CatalogueIndex, filterset: CatalogueFilterSet) -> Search:
 
 def selection(filterset: CatalogueFilterSet) -> Selection | None:
     """The request's bitmaps, or None when the index is disabled (SQL answers)."""
+    if not set(filterset.FACETS) <= set(INDEXED):  # a facet the index does not hold yet
+        return None
     index = catalogue_index()
     if index is None:
         return None
