@@ -119,13 +119,14 @@ test-fast: $(INSTALLED) $(MESSAGES)
 	$(TEST_ENV) $(VENV)/bin/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) -m "$(FAST_MARKERS)" \
 		$(PYTEST_ARGS)
 
-# Performance at 100,000 initiatives, not part of `make test` (committee/bench.py): builds the
-# dataset once in its own database (never DATABASE_URL: it adds 100,000 rows), then prints
-# the table and writes $(BENCH_OUT). Options: make bench BENCH_ARGS="--only catalogue".
+# Performance at SIZE initiatives (100,000 by default), not part of `make test` (benchmarks/):
+# builds the dataset once in its own database (never DATABASE_URL: it adds SIZE rows), then
+# prints the table and writes $(BENCH_OUT). Options: make bench SIZE=1000000 BENCH_ARGS="--only catalogue".
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cnpe_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 BENCH_OUT ?= bench-results.json
 BENCH_ARGS ?=
+SIZE ?= 100000
 
 .PHONY: bench
 bench: $(INSTALLED)
@@ -138,7 +139,7 @@ bench: $(INSTALLED)
 		|| psql "$$server" -qc "CREATE DATABASE \"$$name\""
 	DJANGO_ENV=development DEBUG=false DATABASE_URL='$(BENCH_DATABASE_URL)' \
 		REDIS_URL='$(BENCH_REDIS_URL)' CACHE_KEY_PREFIX=cnpe-bench BENCH_OUT='$(BENCH_OUT)' \
-		$(MANAGE) bench $(BENCH_ARGS)
+		$(VENV_PYTHON) -m benchmarks bench --initiatives $(SIZE) $(BENCH_ARGS)
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf

@@ -156,6 +156,10 @@ else:
         raise ImproperlyConfigured("Production needs REDIS_URL (Celery broker and cache).")
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The catalogue's facets and filters from bitmaps kept in each web process, rebuilt when
+# the catalogue's version changes (initiatives/catalogue/bitmaps.py); off: SQL only.
+CATALOGUE_BITMAPS = env.bool("CATALOGUE_BITMAPS", default=True)
+
 # Celery
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

@@ -36,8 +36,36 @@ def catalogue_version() -> str:
     return version
 
 
-def catalogue_changed() -> None:
-    """Call after commit whenever the set of published initiatives changes."""
+SEQUENCE_KEY = "catalogue:sequence"
+CHANGE_SECONDS = 3600
+
+
+def catalogue_sequence() -> int:
+    """How many catalogue changes were recorded (0 if none, or if the cache lost count)."""
+    return cache.get(SEQUENCE_KEY) or 0
+
+
+def catalogue_change(sequence: int) -> dict | None:
+    """Change number `sequence`: {"ids": the initiatives changed, or "all" (unknown),
+    "after": the catalogue version it replaced}; None if not (or no longer) recorded."""
+    return cache.get(f"catalogue:change:{sequence}")
+
+
+def catalogue_changed(ids=None) -> None:
+    """Call after commit whenever the set of published initiatives changes.
+
+    `ids`: the initiatives whose catalogue entry changed, recorded (numbered) so that each
+    web process refreshes only those (initiatives/catalogue/bitmaps.py); None when anything
+    may have changed (a territory reload)."""
+    previous = cache.get(VERSION_KEY)
+    try:
+        cache.add(SEQUENCE_KEY, 0, None)
+        sequence = cache.incr(SEQUENCE_KEY)
+    except ValueError:  # the cache lost the key between the two calls, or is down
+        sequence = None
+    if sequence:
+        change = {"ids": sorted(ids) if ids is not None else "all", "after": previous}
+        cache.set(f"catalogue:change:{sequence}", change, CHANGE_SECONDS)
     cache.set(VERSION_KEY, timezone.now().isoformat(), None)
 
 

@@ -92,7 +92,7 @@ def initiative_transition(
     if S.PUBLISHED in (change.from_status, change.to_status):
         from initiatives.selectors import catalogue_changed
 
-        transaction.on_commit(catalogue_changed)
+        transaction.on_commit(lambda: catalogue_changed([initiative.pk]))
     return change
 
 
@@ -326,7 +326,7 @@ def _record_outside_edit(initiative: Initiative, *, by, fields: list[str]) -> No
     if initiative.status == S.PUBLISHED:
         from initiatives.selectors import catalogue_changed
 
-        transaction.on_commit(catalogue_changed)
+        transaction.on_commit(lambda: catalogue_changed([initiative.pk]))
 
 
 @transaction.atomic

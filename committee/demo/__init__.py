@@ -1,1 +1,1 @@
-"""Demo and load-test data: `manage.py seed_demo` and `manage.py seed_bulk`."""
+"""Demo data: `manage.py seed_demo` (the load-test catalogue is in benchmarks/bulk.py)."""

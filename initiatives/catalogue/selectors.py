@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 
+from initiatives.catalogue import bitmaps
 from initiatives.catalogue.filters import SEARCH_CONFIG, CatalogueFilterSet
 from initiatives.models import Initiative, axis_model
 from initiatives.selectors import CACHE_SECONDS, catalogue_version, published_initiatives
@@ -54,8 +55,9 @@ class CatalogueResult:
 TOTAL = "__total__"
 
 
-def facet_counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
-    """Every facet's counts, and the total, in one SQL statement.
+def facet_counts(filterset: CatalogueFilterSet, selection=None) -> dict[str, dict[str, int]]:
+    """Every facet's counts, and the total: from the process's bitmaps (bitmaps.py) when
+    `selection` is given, else in one SQL statement.
 
     Each facet is one grouped aggregate over the initiatives meeting every *other*
     parameter (UNION ALL of them): each a condition on an indexed column or an id list,
@@ -67,6 +69,8 @@ def facet_counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
     `_search_facet_counts`): testing the text on each of them once per facet would cost
     more than the facets themselves.
     """
+    if selection is not None:
+        return selection.counts()
     if filterset.cleaned.get("q") and connection.vendor == "postgresql":
         return _search_facet_counts(filterset)
     return _grouped_facet_counts(filterset)
@@ -237,13 +241,13 @@ def _cached(kind: str, filterset: CatalogueFilterSet, compute):
     return value
 
 
-def _counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
+def _counts(filterset: CatalogueFilterSet, selection=None) -> dict[str, dict[str, int]]:
     """The facets and total of these parameters, from the cache or computed (and cached,
     the total also under the key `catalogue_count` reads)."""
     keys = {kind: _cache_key(kind, filterset) for kind in ("count", "facets")}
     counts = cache.get(keys["facets"])
     if counts is None:
-        counts = facet_counts(filterset)
+        counts = facet_counts(filterset, selection)
         total = counts[TOTAL].get("", 0)
         cache.set_many({keys["facets"]: counts, keys["count"]: total}, CACHE_SECONDS)
     return counts
@@ -252,7 +256,10 @@ def _counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
 def catalogue_count(data, queryset) -> int:
     """The count of a catalogue queryset built from these parameters, cached as the page's."""
     filterset = CatalogueFilterSet(data or None, queryset=published_initiatives())
-    return _cached("count", filterset, queryset.order_by().count)
+    selection = bitmaps.selection(filterset)
+    if selection is None:
+        return _cached("count", filterset, queryset.order_by().count)
+    return _cached("count", filterset, lambda: len(selection.result))
 
 
 class CountedPaginator(Paginator):
@@ -405,18 +412,29 @@ def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> Cata
     filterset = CatalogueFilterSet(data or None, queryset=published_initiatives())
     errors = [str(e) for errs in filterset.form.errors.values() for e in errs] if data else []
     queryset = filterset.qs
-    counts = _counts(filterset)
+    selection = bitmaps.selection(filterset)
+    counts = _counts(filterset, selection)
     count = counts[TOTAL].get("", 0)
     approximate = False
+    page_ids = filterset.page_ids
+    # From the bitmaps, but for a search whose counts came from the cache: reading every
+    # match for one page would cost more than the tiers' SQL.
+    if (
+        selection is not None
+        and filterset.sort_order != "title"
+        and (not filterset.cleaned.get("q") or selection.searched)
+    ):
+        page_ids = selection.paginate
     if count == 0 and filterset.cleaned.get("q") and connection.vendor == "postgresql":
         queryset, count = _typo_tolerant(filterset)
         approximate = count > 0
+        page_ids = filterset.page_ids
     facets = _build_facets(filterset, counts)
     paginator = CountedPaginator(
         filterset.ordered(queryset),
         page_size,
         count=count,
-        page_ids=filterset.page_ids,
+        page_ids=page_ids,
         rows=lambda ids: page_rows(published_initiatives().filter(pk__in=ids), filterset),
     )
     try:

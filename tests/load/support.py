@@ -24,7 +24,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from committee.bench import BASE_DIR, free_port, server_env
+from .processes import BASE_DIR, free_port, server_env
 
 SEEDED_INITIATIVES = 300
 
@@ -71,10 +71,12 @@ def database_drop(server: dict, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def manage(*args: str, database: str, timeout: float = 180) -> None:
-    """Run a management command against `database` in a fresh interpreter."""
+def manage(*args: str, database: str, timeout: float = 180, module: str = "") -> None:
+    """Run a management command against `database` in a fresh interpreter (`python -m
+    module` instead of manage.py when given)."""
+    command = ["-m", module] if module else ["manage.py"]
     completed = subprocess.run(  # noqa: S603 - our own interpreter and command
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *command, *args],
         cwd=BASE_DIR,
         env=server_env(database_url=database, redis_url=None),
         capture_output=True,
@@ -83,13 +85,21 @@ def manage(*args: str, database: str, timeout: float = 180) -> None:
         check=False,
     )
     if completed.returncode != 0:
-        raise RuntimeError(f"manage.py {' '.join(args)}:\n{completed.stderr[-3000:]}")
+        raise RuntimeError(f"{' '.join(command + list(args))}:\n{completed.stderr[-3000:]}")
 
 
 def database_prepare(url: str) -> None:
     """Migrate, then seed a few hundred published-mostly initiatives (territories included)."""
     manage("migrate", "--no-input", "-v", "0", database=url)
-    manage("seed_bulk", "--initiatives", str(SEEDED_INITIATIVES), "-v", "0", database=url)
+    manage(
+        "seed_bulk",
+        "--initiatives",
+        str(SEEDED_INITIATIVES),
+        "-v",
+        "0",
+        database=url,
+        module="benchmarks",
+    )
 
 
 def redis_prefix_delete(redis_url: str, prefix: str) -> None:

@@ -15,8 +15,7 @@ import time
 import psycopg
 import pytest
 
-from committee.bench import Gunicorn, LoadResult, http_get, http_load, server_env
-
+from .processes import Gunicorn, LoadResult, http_get, http_load, server_env
 from .support import (
     ThrowawayPostgres,
     ThrowawayRedis,

@@ -1,9 +1,9 @@
-"""`manage.py seed_bulk --initiatives N`: a large deterministic catalogue for load tests."""
+"""`python -m benchmarks seed_bulk --initiatives N`: a large catalogue for load tests."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from committee.demo.bulk import DEFAULT_SEED, bulk_seed
+from benchmarks.bulk import DEFAULT_SEED, bulk_seed
 
 
 class Command(BaseCommand):
@@ -28,8 +28,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, initiatives, seed, reset, batch_size, jobs, **options):
-        if initiatives < 0 or initiatives > 999_999:
-            raise CommandError(_("--initiatives doit être compris entre 0 et 999 999."))
+        if initiatives < 0 or initiatives > 1_000_000:
+            raise CommandError(_("--initiatives doit être compris entre 0 et 1 000 000."))
         if batch_size < 1:
             raise CommandError(_("--batch-size doit être positif."))
         verbosity = options["verbosity"]

@@ -1,4 +1,4 @@
-"""`manage.py bench`: the portal's performance at 100,000 initiatives (see committee/bench.py)."""
+"""`python -m benchmarks bench`: the portal's performance at N initiatives (see runner.py)."""
 
 import json
 import os
@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from committee import bench
+from benchmarks import child, dataset, runner
 
 
 class Command(BaseCommand):
@@ -26,7 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=5, help="Requêtes d'échauffement.")
         parser.add_argument("--requests", type=int, default=50, help="Requêtes mesurées (chaud).")
         parser.add_argument(
-            "--cold-requests", type=int, default=20, help="Requêtes mesurées, cache invalidé."
+            "--cold-requests",
+            type=int,
+            default=20,
+            help="Requêtes mesurées sans cache.",
         )
         parser.add_argument(
             "--only",
@@ -55,18 +58,18 @@ class Command(BaseCommand):
                 "Relancez avec DEBUG=false (make bench le fait)."
             )
         if options["child"]:
-            result = bench.run_child_measure(options["child"])
+            result = child.run_child_measure(options["child"])
             Path(options["child_out"]).write_text(json.dumps(result, default=str))
             return
 
         write = self.stdout.write
         started = time.monotonic()
         write(self.style.MIGRATE_HEADING("Jeu de données"))
-        dataset = bench.dataset_ensure(options["initiatives"], write=write)
+        data = dataset.dataset_ensure(options["initiatives"], write=write)
         write(
-            f"  {dataset['initiatives_total']} initiatives "
-            f"({dataset['initiatives_by_status'].get('published', 0)} publiées), "
-            f"prêt en {dataset['prepare_seconds']} s"
+            f"  {data['initiatives_total']} initiatives "
+            f"({data['initiatives_by_status'].get('published', 0)} publiées), "
+            f"prêt en {data['prepare_seconds']} s"
         )
         if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
             write(
@@ -74,7 +77,7 @@ class Command(BaseCommand):
                     "  REDIS_URL absent : cache en mémoire locale (la production utilise Redis)."
                 )
             )
-        config = bench.BenchConfig(
+        config = runner.BenchConfig(
             warmup=options["warmup"],
             requests=options["requests"],
             cold_requests=options["cold_requests"],
@@ -85,23 +88,23 @@ class Command(BaseCommand):
             connections=options["connections"],
             write=write,
         )
-        runner = bench.Bench(config)
+        bench = runner.Bench(config)
         write(self.style.MIGRATE_HEADING("Pages (client de test Django, dans le processus)"))
-        runner.run_pages()
+        bench.run_pages()
         if config.reports:
             write(self.style.MIGRATE_HEADING("Rapports (processus séparé)"))
-            runner.run_reports()
-        runner.notifications()
+            bench.run_reports()
+        bench.notifications()
         if config.throughput:
             write(self.style.MIGRATE_HEADING("Débit (gunicorn sur 127.0.0.1)"))
-            runner.run_throughput()
+            bench.run_throughput()
 
-        results = runner.results(dataset)
+        results = bench.results(data)
         results["finished_at"] = timezone.now().isoformat()
         results["total_seconds"] = round(time.monotonic() - started, 1)
         out = Path(options["out"])
         out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
         write("")
-        write(runner.table())
+        write(bench.table())
         write("")
         write(f"Résultats : {out.resolve()} ({results['total_seconds']} s)")

@@ -1,4 +1,4 @@
-"""`manage.py seed_bulk`: a large, deterministic catalogue for load tests."""
+"""`python -m benchmarks seed_bulk`: a large, deterministic catalogue for load tests."""
 
 import datetime
 from io import StringIO
@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import F
 
-from committee.demo import bulk
+from benchmarks import bulk
+from benchmarks.commands.seed_bulk import Command as SeedBulk
 from initiatives.models import Initiative, StatusChange
 from referentials.models import Territory
 from tests import factories as f
@@ -30,7 +31,7 @@ def territories(django_db_setup, django_db_blocker):
 def seed_bulk(territories, db):
     def run(*args, count=COUNT):
         out = StringIO()
-        call_command("seed_bulk", "--initiatives", str(count), *args, stdout=out)
+        call_command(SeedBulk(), "--initiatives", str(count), *args, stdout=out)
         return out.getvalue()
 
     return run

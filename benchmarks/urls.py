@@ -1,4 +1,4 @@
-"""URLs of `manage.py bench`: the portal's own, plus a trivial view as the baseline.
+"""URLs of `python -m benchmarks bench`: the portal's own, plus a trivial view as the baseline.
 
 Only the bench uses this module (through `override_settings(ROOT_URLCONF=…)`): the trivial
 view goes through the same middleware as every page, so its time is the floor every

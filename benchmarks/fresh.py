@@ -1,0 +1,121 @@
+"""Never-seen parameters for the *uncached* catalogue scenarios, drawn from the data.
+
+A visitor rarely repeats a URL: every new commune, word or combination is a first request.
+Each uncached scenario therefore gets one path per request, all different (a fresh commune,
+word or combination), and the catalogue's cached counts are dropped before each request
+(`counts_forget`), so no count, facet or page comes from a result cache; the catalogue's
+version is left alone (what a publication changes is measured by the cold rows).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from benchmarks import bulk_words
+
+SEED = 14
+C = "/initiatives/?"
+
+
+def counts_forget() -> None:
+    """Drop the catalogue's cached counts and facets (every version), nothing else."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):  # django-redis: keys of our KEY_PREFIX only
+        cache.delete_pattern("*catalogue:count:*")
+        cache.delete_pattern("*catalogue:facets:*")
+    else:
+        cache.clear()
+
+
+def _words(sentences, *, shortest: int = 6) -> list[str]:
+    words = set()
+    for sentence in sentences:
+        for word in re.findall(r"[\wÀ-ÿ-]+", sentence):
+            if len(word) >= shortest and "-" not in word:
+                words.add(word.lower())
+    return sorted(words)
+
+
+def _values() -> dict[str, list[str]]:
+    """The values each parameter takes in the data set (small reference tables)."""
+    from committee.models import Axis
+    from initiatives.models import Initiative, SchoolLevel
+    from members.models import Organisation
+    from referentials.models import ReferentialItem, Territory
+
+    territories = Territory.objects.filter
+    communes = (
+        Initiative.objects.filter(status="published", collectivity_level="commune")
+        .order_by("lead_collectivity__code")
+        .values_list("lead_collectivity__code", flat=True)
+        .distinct()
+    )
+    return {
+        "axis": [str(n) for n in Axis.objects.values_list("number", flat=True)],
+        "region": list(territories(level="region").values_list("code", flat=True)),
+        "department": list(territories(level="department").values_list("code", flat=True)),
+        "commune": list(communes[:5000]),
+        "collectivity": [level for level, _label in Territory.Level.choices],
+        "school_level": list(SchoolLevel.objects.values_list("code", flat=True)),
+        "item": sorted(set(ReferentialItem.objects.values_list("code", flat=True))),
+        "partner": list(Organisation.objects.values_list("acronym", flat=True)),
+        "year": [str(y) for y in range(2012, 2027)],
+        "page": [str(p) for p in range(500, 4000)],
+        "q common": _words([*bulk_words.GOALS, *bulk_words.TITLE_ENDINGS]),
+        "q rare": _words(bulk_words.RARE_SENTENCES),
+        "q title": _words(title for titles in bulk_words.SUBJECTS.values() for title, _ in titles),
+    }
+
+
+def _combinations(values: dict, names: list[str], count: int, rng, **fixed) -> list[str]:
+    """`count` different paths combining one value of each of `names` (cycled if fewer)."""
+    pools = [rng.sample(values[n], len(values[n])) for n in names]
+    product = list(itertools.islice(itertools.product(*pools), 50_000))
+    rng.shuffle(product)
+    picked = product[:count] or [()]
+    paths = [C + urlencode({**dict(zip(names, combo, strict=True)), **fixed}) for combo in picked]
+    return list(itertools.islice(itertools.cycle(paths), count))
+
+
+GENERATORS: dict[str, Callable] = {
+    "catalogue": lambda v, n, r: [C.rstrip("?")] * n,
+    "catalogue axis": lambda v, n, r: _combinations(v, ["axis"], n, r),
+    "catalogue region": lambda v, n, r: _combinations(v, ["region"], n, r),
+    "catalogue department": lambda v, n, r: _combinations(v, ["department"], n, r),
+    "catalogue commune": lambda v, n, r: _combinations(v, ["commune"], n, r),
+    "catalogue collectivity": lambda v, n, r: _combinations(v, ["collectivity"], n, r),
+    "catalogue school_level": lambda v, n, r: _combinations(v, ["school_level"], n, r),
+    "catalogue item": lambda v, n, r: _combinations(v, ["item"], n, r),
+    "catalogue partner": lambda v, n, r: _combinations(v, ["partner"], n, r),
+    "catalogue year": lambda v, n, r: _combinations(v, ["year"], n, r),
+    "catalogue combo 1": lambda v, n, r: _combinations(v, ["axis", "region"], n, r),
+    "catalogue combo 2": lambda v, n, r: _combinations(
+        v, ["department", "school_level", "year"], n, r
+    ),
+    "catalogue combo 3": lambda v, n, r: _combinations(
+        v, ["collectivity", "partner", "item"], n, r, sort="title"
+    ),
+    "catalogue q common": lambda v, n, r: _q(v, "q common", n, r),
+    "catalogue q rare": lambda v, n, r: _q(v, "q rare", n, r),
+    "catalogue q title": lambda v, n, r: _q(v, "q title", n, r),
+    "catalogue q + filters": lambda v, n, r: _q(v, "q title", n, r, "region", "axis"),
+    "catalogue deep page": lambda v, n, r: _combinations(v, ["page"], n, r),
+}
+
+
+def _q(values: dict, words: str, count: int, rng, *names: str) -> list[str]:
+    pools = {"q": values[words], **{name: values[name] for name in names}}
+    return _combinations(pools, ["q", *names], count, rng)
+
+
+def fresh_paths(name: str, count: int) -> list[str] | None:
+    """`count` never-seen paths for scenario `name`, or None if it has no uncached series."""
+    generator = GENERATORS.get(name)
+    if generator is None:
+        return None
+    return generator(_values(), count, random.Random(f"{SEED}:{name}"))  # noqa: S311

@@ -1,0 +1,488 @@
+"""Compressed bitmaps of the published catalogue, one per facet value, kept in each process.
+
+Counting facets over tens of thousands of rows for every new combination of filters is what
+made a first request slow; a cache only hid it for the second. Here each web process keeps,
+for every value of every facet (axis, region, department, collectivity, school level,
+partner, year, referential item), the set of published initiatives having it, as a roaring
+bitmap (`pyroaring`). A combination of filters is then an intersection and a facet count an
+intersection's cardinality: microseconds, whatever the combination.
+
+The bitmaps hold *ranks*, not ids: the lowest rank is the newest published initiative in catalogue
+order (published_at DESC, id DESC). A result bitmap read in ascending order is therefore
+already in catalogue order: a page, even page 2,000, is a slice of it.
+
+PostgreSQL stays the single source of truth:
+- The index is built from PostgreSQL in one statement and labelled with the catalogue's
+  version (`catalogue_version`, shared by every web node through the cache), read *before*
+  the build: a publication, withdrawal, edit or territory reload anywhere bumps it after its
+  commit (`catalogue_changed`), and the next request on every node rebuilds.
+- Parameters the index does not hold (commune, full text, any filter added later) become
+  id lists read from PostgreSQL for this request, then intersected.
+- A page's rows are read from `published_initiatives()` by id: a stale index can at worst
+  count an initiative withdrawn a moment ago, never show one.
+
+Disabled (the SQL of `selectors.py` answers) on other databases than PostgreSQL or with
+`CATALOGUE_BITMAPS = False`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from array import array
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from pyroaring import BitMap
+
+from initiatives.catalogue.filters import SEARCH_CONFIG, CatalogueFilterSet
+from initiatives.models import Initiative
+from initiatives.selectors import (
+    catalogue_change,
+    catalogue_sequence,
+    catalogue_version,
+    published_initiatives,
+)
+
+# Facets held in the index ("item" filters without being a facet of the page).
+INDEXED = ("axis", "region", "department", "collectivity", "school_level", "partner", "year")
+ITEM = "item"
+TOTAL = "__total__"
+
+
+# Ranks of a full build start here; each initiative published since takes the rank below
+# the newest one, so that ascending ranks stay the catalogue's order without a rebuild.
+OFFSET = 1 << 24
+MAX_CHANGES = 200
+EPOCH = datetime.datetime(
+    1970, 1, 1, tzinfo=datetime.UTC
+)  # more changes to catch up with than this: read everything again
+
+
+@dataclass
+class CatalogueIndex:
+    version: str
+    sequence: int  # the last catalogue change (selectors.catalogue_sequence) it includes
+    ids: array  # rank - OFFSET → initiative id (ranks of the full build)
+    top: dict[int, int]  # rank → id, for the ranks below OFFSET (published since)
+    ranks: array  # initiative id → rank (-1: not published)
+    published: BitMap  # every rank
+    values: dict[str, dict[str, BitMap]]  # facet → value (as text) → ranks
+    newest: tuple  # (published_at in µs since 1970, id) of the lowest rank
+
+    def id_at(self, rank: int) -> int:
+        return self.ids[rank - OFFSET] if rank >= OFFSET else self.top[rank]
+
+    def rank_of(self, pk: int) -> int:
+        return self.ranks[pk] if pk < len(self.ranks) else -1
+
+    def ranks_of(self, ids) -> BitMap:
+        """The ranks of these initiative ids (those unknown to the index are left out)."""
+        ranks, size = self.ranks, len(self.ranks)
+        return BitMap(r for i in ids if i < size and (r := ranks[i]) >= 0)
+
+    def bitmap(self, facet: str, value) -> BitMap:
+        return self.values[facet].get(str(value)) or BitMap()
+
+
+_lock = threading.Lock()
+_index: CatalogueIndex | None = None
+
+
+def enabled() -> bool:
+    return connection.vendor == "postgresql" and getattr(settings, "CATALOGUE_BITMAPS", True)
+
+
+def catalogue_index() -> CatalogueIndex | None:
+    """This process's index for the current catalogue version, or None when disabled.
+
+    When the version changed, the changes recorded since the index's (`catalogue_changed`
+    with ids) are read again from PostgreSQL and applied; when they are unknown (a
+    territory reload, a lost record, too many), the whole index is built again."""
+    global _index
+    if not enabled():
+        return None
+    version = catalogue_version()  # read first: what follows sees at least this version
+    index = _index
+    if index is not None and index.version == version:
+        return index
+    with _lock:
+        if _index is None or _index.version != version:
+            sequence = catalogue_sequence()
+            _index = (_index and refreshed(_index, version, sequence)) or build(version, sequence)
+        return _index
+
+
+def forget() -> None:
+    """Drop this process's index (tests; the next request rebuilds it)."""
+    global _index
+    _index = None
+
+
+def _through(field: str):
+    m2m = Initiative._meta.get_field(field)
+    through = m2m.remote_field.through._meta
+    return (
+        through.db_table,
+        through.get_field(m2m.m2m_field_name()).column,
+        through.get_field(m2m.m2m_reverse_field_name()).column,
+        m2m.related_model._meta.db_table,
+    )
+
+
+def build(version: str, sequence: int = 0) -> CatalogueIndex:
+    """Read the published catalogue from PostgreSQL into bitmaps: one statement, one row
+    per facet value with the array of its ranks."""
+    rows_sql, params = (
+        published_initiatives()
+        .order_by()
+        .values(
+            "id",
+            "region_code",
+            "department_code",
+            "collectivity_level",
+            "start_year",
+            "lead_organisation_id",
+            "published_at",
+        )
+        .query.sql_with_params()
+    )
+
+    def related(facet: str, field: str, key: str) -> str:
+        through, source, target, other = _through(field)
+        return (
+            f"SELECT '{facet}', CAST(o.{key} AS TEXT), array_agg(r.rank) FROM r "  # noqa: S608
+            f"JOIN {through} t ON t.{source} = r.id JOIN {other} o ON o.id = t.{target} "
+            f"GROUP BY o.{key}"
+        )
+
+    def column(facet: str, name: str) -> str:
+        return (
+            f"SELECT '{facet}', CAST(r.{name} AS TEXT), array_agg(r.rank) FROM r "  # noqa: S608
+            f"WHERE r.{name} IS NOT NULL GROUP BY r.{name}"
+        )
+
+    partners, source, target, organisations = _through("partners")
+    parts = [
+        "SELECT 'ids', '', array_agg(r.id ORDER BY r.rank) FROM r",
+        # (published_at in microseconds since 1970, id) of the newest: for the refreshes.
+        "SELECT 'newest', '', ARRAY[(extract(epoch FROM r.published_at) * 1000000)::bigint, "
+        "r.id] FROM r WHERE r.rank = %s",
+        column("region", "region_code"),
+        column("department", "department_code"),
+        column("collectivity", "collectivity_level"),
+        column("year", "start_year"),
+        related("axis", "axes", "number"),
+        related("school_level", "school_levels", "code"),
+        related(ITEM, "referential_items", "code"),
+        # Led or partnered, each initiative once per organisation.
+        "SELECT 'partner', o.acronym, array_agg(DISTINCT x.rank) FROM ("  # noqa: S608
+        "SELECT r.rank, r.lead_organisation_id AS org FROM r UNION ALL "
+        f"SELECT r.rank, t.{target} FROM r JOIN {partners} t ON t.{source} = r.id"
+        f") x JOIN {organisations} o ON o.id = x.org GROUP BY o.acronym",
+    ]
+    # The ranks: catalogue order, as the (status, published_at DESC, id DESC) index reads it.
+    ranked_sql = (
+        "SELECT b.*, (row_number() OVER (ORDER BY b.published_at DESC, b.id DESC) - 1 + %s)::int "  # noqa: S608
+        f"AS rank FROM ({rows_sql}) b"
+    )
+    sql = f"WITH r AS MATERIALIZED ({ranked_sql}) " + " UNION ALL ".join(parts)  # noqa: S608
+    values: dict[str, dict[str, BitMap]] = {name: {} for name in (*INDEXED, ITEM)}
+    ids, newest = array("q"), (None, 0)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [OFFSET, *params, OFFSET])
+        for facet, key, members in cursor.fetchall():
+            if facet == "ids":
+                ids = array("q", members or [])
+            elif facet == "newest":
+                newest = (members[0], members[1])
+            elif key is not None:
+                values[facet][key] = BitMap(members)
+    ranks = array("i", [-1]) * ((max(ids) + 1) if ids else 0)
+    for position, pk in enumerate(ids):
+        ranks[pk] = OFFSET + position
+    for bitmaps in values.values():
+        for bitmap in bitmaps.values():
+            bitmap.run_optimize()
+            bitmap.shrink_to_fit()
+    return CatalogueIndex(
+        version=version,
+        sequence=sequence,
+        ids=ids,
+        top={},
+        ranks=ranks,
+        published=BitMap(range(OFFSET, OFFSET + len(ids))),
+        values=values,
+        newest=newest,
+    )
+
+
+def refreshed(index: CatalogueIndex, version: str, sequence: int) -> CatalogueIndex | None:
+    """A copy of `index` with the changes since its own applied, or None if they are not
+    all known (then build everything again)."""
+    # No recorded change, yet another version (the cache lost it), or the count restarted
+    # (the cache was emptied): unknown.
+    if sequence <= index.sequence or sequence - index.sequence > MAX_CHANGES:
+        return None
+    changed: set[int] = set()
+    for number in range(index.sequence + 1, sequence + 1):
+        change = catalogue_change(number)
+        if not isinstance(change, dict) or not isinstance(change.get("ids"), list):
+            return None
+        if number == index.sequence + 1 and change.get("after") != index.version:
+            return None  # not the change that follows this index's version
+        changed.update(change["ids"])
+    rows = _rows(changed)
+    values = {facet: dict(bitmaps) for facet, bitmaps in index.values.items()}
+    ranks, top = array("i", index.ranks), dict(index.top)
+    published, newest = BitMap(index.published), index.newest
+    lowest = min(top, default=OFFSET)
+    # Withdrawals first, then publications from the oldest: the newest takes the lowest rank.
+    order = [pk for pk in changed if pk not in rows] + sorted(rows, key=lambda pk: rows[pk][:2])
+    for pk in order:
+        old = index.rank_of(pk)
+        row = rows.get(pk)
+        keep = row is not None and old >= 0 and not _after((row[0], pk), newest)
+        if old >= 0 and not keep:  # withdrawn, or published again since: out
+            published.discard(old)
+            for bitmaps in values.values():
+                for key, bitmap in bitmaps.items():
+                    if old in bitmap:
+                        bitmaps[key] = bitmap - BitMap([old])
+            ranks[pk] = -1
+        if row is None:
+            continue
+        if keep:
+            rank = old
+            for bitmaps in values.values():  # an edit: its facets may have changed
+                for key, bitmap in bitmaps.items():
+                    if old in bitmap:
+                        bitmaps[key] = bitmap - BitMap([old])
+        elif _after((row[0], pk), newest):  # published since: the newest of all
+            lowest -= 1
+            rank, newest, top[lowest] = lowest, (row[0], pk), pk
+            if len(ranks) <= pk:
+                ranks.extend([-1] * (pk + 1 - len(ranks)))
+        else:  # published in the middle of the order (not by the workflow): read it all
+            return None
+        ranks[pk] = rank
+        published.add(rank)
+        for facet, keys in row[2].items():
+            for key in keys:
+                if key is not None:
+                    bitmap = values[facet].get(str(key))
+                    values[facet][str(key)] = (
+                        (bitmap | BitMap([rank])) if bitmap else BitMap([rank])
+                    )
+    return CatalogueIndex(
+        version=version,
+        sequence=sequence,
+        ids=index.ids,
+        top=top,
+        ranks=ranks,
+        published=published,
+        values=values,
+        newest=newest,
+    )
+
+
+def _after(moment: tuple, newest: tuple) -> bool:
+    return newest[0] is None or moment > newest
+
+
+def _rows(ids: set[int]) -> dict[int, tuple]:
+    """The published ones among `ids`: id → (published_at, id, {facet: [values]})."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef
+
+    from members.models import Organisation
+
+    def codes(field: str, key: str):
+        through = Initiative._meta.get_field(field).remote_field.through
+        target = Initiative._meta.get_field(field).m2m_reverse_field_name()
+        return ArraySubquery(
+            through.objects.filter(initiative_id=OuterRef("pk")).values(f"{target}__{key}")
+        )
+
+    # Inside the organisations' subquery: the initiative is two levels out.
+    partnered = Initiative.partners.through.objects.filter(initiative_id=OuterRef(OuterRef("pk")))
+    rows = (
+        published_initiatives()
+        .filter(pk__in=ids)
+        .annotate(
+            axis_numbers=codes("axes", "number"),
+            level_codes=codes("school_levels", "code"),
+            item_codes=codes("referential_items", "code"),
+            partner_acronyms=ArraySubquery(
+                Organisation.objects.filter(pk__in=partnered.values("organisation_id")).values(
+                    "acronym"
+                )
+            ),
+        )
+        .values_list(
+            "pk",
+            "published_at",
+            "region_code",
+            "department_code",
+            "collectivity_level",
+            "start_year",
+            "lead_organisation__acronym",
+            "axis_numbers",
+            "level_codes",
+            "item_codes",
+            "partner_acronyms",
+        )
+    )
+    out = {}
+    for pk, at, region, department, level, year, lead, axes, levels, items, partners in rows:
+        out[pk] = (
+            (at - EPOCH) // datetime.timedelta(microseconds=1),  # exact, as in build()
+            pk,
+            {
+                "region": [region],
+                "department": [department],
+                "collectivity": [level],
+                "year": [year],
+                "axis": axes,
+                "school_level": levels,
+                ITEM: items,
+                "partner": sorted({lead, *partners}),
+            },
+        )
+    return out
+
+
+# -- a request's sets --------------------------------------------------------------------------
+
+
+@dataclass
+class Search:
+    """A full-text search read once: its matches, and the relevance tiers among them."""
+
+    matches: BitMap
+    tiers: list[BitMap]  # words in the title; in the title or summary (TIERS' order)
+
+
+class Selection:
+    """The sets of one catalogue request: one bitmap per parameter given."""
+
+    def __init__(self, index: CatalogueIndex, filterset: CatalogueFilterSet):
+        self.index = index
+        self.filterset = filterset
+        self._sets: dict[str, BitMap] | None = None
+        self._search: Search | None = None
+        self._result: BitMap | None = None
+
+    @property
+    def sets(self) -> dict[str, BitMap]:
+        """Computed on first use (a page whose counts come from the cache may not need
+        them all)."""
+        if self._sets is None:
+            index, filterset, sets = self.index, self.filterset, {}
+            for name, value in filterset.cleaned.items():
+                if name == "sort":
+                    continue
+                if name in INDEXED or name == ITEM:
+                    sets[name] = index.bitmap(name, value)
+                elif name == "q":
+                    sets[name] = self.search.matches
+                else:  # commune, or any filter the index does not hold: ids from PostgreSQL
+                    condition = filterset.condition(name, value, counting=True)
+                    ids = (
+                        Initiative.objects.filter(condition).order_by().values_list("pk", flat=True)
+                    )
+                    sets[name] = index.ranks_of(ids)
+            self._sets = sets
+        return self._sets
+
+    @property
+    def searched(self) -> bool:
+        """Whether the full text was already read (the counts were computed)."""
+        return self._search is not None
+
+    @property
+    def search(self) -> Search | None:
+        if self._search is None and self.filterset.cleaned.get("q"):
+            self._search = _search(self.index, self.filterset)
+        return self._search
+
+    def without(self, facet: str | None) -> BitMap:
+        """Ranks meeting every parameter but `facet`."""
+        sets = sorted((s for name, s in self.sets.items() if name != facet), key=len)
+        if not sets:
+            return self.index.published
+        return BitMap.intersection(*sets) if len(sets) > 1 else sets[0]
+
+    @property
+    def result(self) -> BitMap:
+        if self._result is None:
+            self._result = self.without(None)
+        return self._result
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Every facet's counts and the total, as `selectors.facet_counts` gives them."""
+        counts: dict[str, dict[str, int]] = {TOTAL: {"": len(self.result)}}
+        for facet in INDEXED:
+            base = self.without(facet) if facet in self.sets else self.result
+            counts[facet] = {
+                value: n
+                for value, bitmap in self.index.values[facet].items()
+                if (n := base.intersection_cardinality(bitmap))
+            }
+        return counts
+
+    def ordered(self) -> list[BitMap]:
+        """The result as consecutive runs in catalogue order: by relevance, one per tier."""
+        if self.search is None or not self.filterset.relevance:
+            return [self.result]
+        runs, before = [], BitMap()
+        for tier in self.search.tiers:
+            runs.append((self.result & tier) - before)
+            before |= tier
+        runs.append(self.result - before)
+        return runs
+
+    def paginate(self, _queryset, bottom: int, top: int) -> list[int]:
+        """CountedPaginator's `page_ids`: the rows come from the bitmaps, not the queryset."""
+        return self.page_ids(bottom, top)
+
+    def page_ids(self, bottom: int, top: int) -> list[int]:
+        """Ids of rows bottom..top of the result in catalogue order (newest, or relevance)."""
+        id_at, out, wanted = self.index.id_at, [], top - bottom
+        for run in self.ordered():
+            size = len(run)
+            if bottom < size and len(out) < wanted:
+                stop = min(size, bottom + wanted - len(out))
+                out.extend(id_at(run[i]) for i in range(bottom, stop))
+            bottom = max(0, bottom - size)
+        return out
+
+
+def _search(index: CatalogueIndex, filterset: CatalogueFilterSet) -> Search:
+    """The matches of the words and, among them, the title and title-or-summary tiers: one
+    statement reading the matching rows once (arrays, not rows)."""
+    q = filterset.cleaned["q"]
+    tiers = CatalogueFilterSet.TIERS
+    table = Initiative._meta.db_table
+    query = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
+    sql = (
+        "SELECT array_agg(id), "  # noqa: S608
+        + ", ".join(f"array_agg(id) FILTER (WHERE {t} @@ {query})" for t in tiers)
+        + f" FROM {table} WHERE status = %s AND search_vector @@ {query}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*([q] * len(tiers)), Initiative.Status.PUBLISHED, q])
+        row = cursor.fetchone()
+    matches, *found = (index.ranks_of(ids or ()) for ids in row)
+    return Search(matches=matches, tiers=found)
+
+
+def selection(filterset: CatalogueFilterSet) -> Selection | None:
+    """The request's bitmaps, or None when the index is disabled (SQL answers)."""
+    if not set(filterset.FACETS) <= set(INDEXED):  # a facet the index does not hold yet
+        return None
+    index = catalogue_index()
+    if index is None:
+        return None
+    return Selection(index, filterset)

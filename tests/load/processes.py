@@ -1,0 +1,268 @@
+"""Processes of the load and fault tests: free ports, a gunicorn server, a threaded load client.
+
+No Django needed. The bench (benchmarks/) has its own, with wrk; the tests depend on no code
+outside tests/ but the portal itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_get(port: int, path: str, *, timeout: float = 10.0, host: str = "127.0.0.1"):
+    """(status, body) of one GET on loopback; raises OSError/HTTPException on failure."""
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Host": host, "Accept-Language": "fr"})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+# Variables of the portal's settings a child server must not inherit by accident.
+SETTINGS_VARIABLES = (
+    "DJANGO_ENV",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CACHE_KEY_PREFIX",
+    "SECURE_SSL_REDIRECT",
+    "CONN_MAX_AGE",
+    "LOG_LEVEL",
+)
+
+
+def server_env(
+    *, database_url: str, redis_url: str | None, cache_prefix: str = "cnpe-load", **extra
+) -> dict[str, str]:
+    """Environment of a local server: DEBUG off, the given database and Redis (or none)."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    env.update(
+        DJANGO_ENV="development",
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database_url,
+        CACHE_KEY_PREFIX=cache_prefix,
+        LOG_LEVEL="WARNING",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+class Gunicorn:
+    """gunicorn serving the portal on a free loopback port; always stopped on exit."""
+
+    def __init__(self, env: dict[str, str], *, workers: int = 2, log_path: Path | None = None):
+        self.env = env
+        self.workers = workers
+        self.port = free_port()
+        self.log_path = log_path or Path(tempfile.mkstemp(prefix="gunicorn-", suffix=".log")[1])
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, *, timeout: float = 60.0) -> Gunicorn:
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "committee.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "--backlog",
+            "2048",
+        ]
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+                command,
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited at start-up:\n{self.log()}")
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                http_get(self.port, "/healthz", timeout=5)
+                return self
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.log()}")
+
+    def log(self, tail: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-tail:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+    def __enter__(self) -> Gunicorn:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+@dataclass
+class Hit:
+    started: float  # seconds since the load began
+    seconds: float
+    status: int | None  # None: no HTTP answer
+    error: str = ""
+
+
+@dataclass
+class LoadResult:
+    duration: float
+    connections: int
+    began: float = 0.0  # time.monotonic() when the load began (hits' `started` counts from it)
+    hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def requests(self) -> int:
+        return len(self.hits)
+
+    @property
+    def statuses(self) -> Counter:
+        return Counter(hit.status for hit in self.hits if hit.status is not None)
+
+    @property
+    def errors(self) -> Counter:
+        return Counter(hit.error for hit in self.hits if hit.status is None)
+
+    @property
+    def failures(self) -> list[Hit]:
+        """Hits without an HTTP answer or with anything but 2xx."""
+        return [hit for hit in self.hits if hit.status is None or not 200 <= hit.status < 300]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.duration if self.duration else 0.0
+
+    def latency_ms(self, q: float) -> float | None:
+        return percentile([hit.seconds * 1000 for hit in self.hits], q)
+
+    def summary(self) -> dict:
+        return {
+            "tool": "python-threads",
+            "connections": self.connections,
+            "duration_s": round(self.duration, 1),
+            "requests": self.requests,
+            "requests_per_s": round(self.rps, 1),
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "errors": dict(self.errors),
+            "non_2xx_or_errors": len(self.failures),
+            "latency_p50_ms": round_or_none(self.latency_ms(0.5)),
+            "latency_p95_ms": round_or_none(self.latency_ms(0.95)),
+        }
+
+
+def http_load(
+    port: int,
+    paths: Iterable[str] | str,
+    *,
+    connections: int,
+    duration: float,
+    timeout: float = 10.0,
+    stop: threading.Event | None = None,
+) -> LoadResult:
+    """`connections` threads sending GETs in a loop for `duration` seconds (bounded).
+
+    Every hit is recorded with its start time, so a test can tell when failures happened.
+    One connection per request: gunicorn's sync workers close it after each answer anyway.
+    """
+    paths = [paths] if isinstance(paths, str) else list(paths)
+    lock = threading.Lock()
+    began = time.monotonic()
+    result = LoadResult(duration=duration, connections=connections, began=began)
+    deadline = began + duration
+    stop = stop or threading.Event()
+
+    def worker(index: int) -> None:
+        n = index
+        while not stop.is_set() and time.monotonic() < deadline:
+            path = paths[n % len(paths)]
+            n += connections
+            t0 = time.monotonic()
+            try:
+                status, _body = http_get(port, path, timeout=timeout)
+                hit = Hit(t0 - began, time.monotonic() - t0, status)
+            except (OSError, http.client.HTTPException) as exc:
+                hit = Hit(t0 - began, time.monotonic() - t0, None, type(exc).__name__)
+                time.sleep(0.05)  # a refused connection returns at once: do not spin
+            with lock:
+                result.hits.append(hit)
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=duration + timeout + 5)
+    stop.set()
+    result.duration = time.monotonic() - began
+    return result
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Linear interpolation between closest ranks (q in 0..1)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def round_or_none(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
