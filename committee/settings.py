@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HEAD is served as the GET it stands for, without the body (committee/head.py).
+    "committee.head.HeadAsGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "committee.middleware.FrenchFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",

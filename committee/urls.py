@@ -3,7 +3,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from committee import sitemaps
+from committee import head, sitemaps
 from committee.contributions import urls as contribution_urls
 from committee.plan import urls as plan_urls
 from committee.plan.views import public as plan_public
@@ -72,6 +72,7 @@ urlpatterns = [
     path("api/", include("committee.api.urls")),
     path("donnees/", open_data.data_page, name="opendata"),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
+    path("favicon.ico", head.favicon, name="favicon"),
     path(
         "sitemap.xml",
         sitemap_views.index,
