@@ -1,0 +1,96 @@
+"""The layout holds on a desktop, a tablet and a phone (1,280, 768 and 375 px wide): on every
+page type, public and staff, the page never scrolls sideways (wide tables scroll inside their
+DSFR wrapper), no two visible layout boxes of the main content intersect, and the console
+shows no error and no Content-Security-Policy refusal."""
+
+from pathlib import Path
+
+import pytest
+
+from .test_accessibility import PUBLIC_PAGES, review_world  # noqa: F401 - fixture
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+WIDTHS = (1280, 768, 375)
+LAYOUT_CHECK = (Path(__file__).parent / "layout.js").read_text()
+
+
+def _console_errors(page, seen: list[str]) -> None:
+    page.on(
+        "console",
+        lambda message: (
+            seen.append(f"{page.url}: {message.text}") if message.type == "error" else None
+        ),
+    )
+
+
+def layout_problems(page, pages: dict[str, str]) -> list[str]:
+    """Open each page at each width; what breaks, page by page."""
+    errors: list[str] = []
+    _console_errors(page, errors)
+    found = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        for name, path in pages.items():
+            response = page.goto(path)
+            if response.status >= 400 and name != "not-found":
+                found.append(f"[{name} @{width}] HTTP {response.status}")
+                continue
+            page.wait_for_load_state("load")
+            for problem in page.evaluate(LAYOUT_CHECK):
+                found.append(f"[{name} @{width}] {problem}")
+            if name == "not-found":  # the browser logs the page's own 404
+                errors[:] = [e for e in errors if "status of 404" not in e]
+            while errors:
+                found.append(f"[{name} @{width}] console: {errors.pop()}")
+    return found
+
+
+def test_public_pages_hold_their_layout_at_every_width(page, world):
+    # The initiative page with its "comparable territories": Rhône in Ain's population band.
+    world["rhone"].population = 700_000
+    world["rhone"].save()
+    initiative = world["rhone_tablettes"]
+    initiative.refresh_from_db()
+    initiative.copy_territory_fields()
+    initiative.save()
+    page.goto(initiative.get_absolute_url())
+    assert page.get_by_role("heading", name="Dans des territoires comparables").is_visible()
+
+    pages = {
+        name: path.format(slug=world["rhone_tablettes"].slug) for name, path in PUBLIC_PAGES.items()
+    }
+    pages["api-docs"] = "/api/docs/"
+    problems = layout_problems(page, pages)
+    assert not problems, "\n".join(problems)
+
+
+def test_staff_pages_hold_their_layout_at_every_width(page, page_as, log_in, review_world, world):  # noqa: F811
+    staff = review_world["staff"]
+    draft = review_world["draft"]
+    submitted = review_world["submitted"]
+    log_in(staff)
+    problems = layout_problems(
+        page,
+        {
+            "workspace": "/espace/",
+            "workspace-initiative": f"/espace/initiatives/{draft.pk}/",
+            "workspace-edit": f"/espace/initiatives/{draft.pk}/modifier/",
+            "workspace-new": "/espace/initiatives/nouvelle/",
+            "account": "/compte/",
+            "notifications": "/notifications/",
+        },
+    )
+    reviewer = page_as(review_world["reviewer"])
+    problems += layout_problems(
+        reviewer,
+        {
+            "review-queue": "/instruction/",
+            "review": f"/instruction/{submitted.pk}/",
+            "review-history": f"/instruction/{submitted.pk}/historique/",
+        },
+    )
+    assert not problems, "\n".join(problems)
