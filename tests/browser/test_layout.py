@@ -3,6 +3,7 @@ page type, public and staff, the page never scrolls sideways (wide tables scroll
 DSFR wrapper), no two visible layout boxes of the main content intersect, and the console
 shows no error and no Content-Security-Policy refusal."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,26 @@ def test_staff_pages_hold_their_layout_at_every_width(page, page_as, log_in, rev
         },
     )
     assert not problems, "\n".join(problems)
+
+
+def test_on_a_phone_the_results_come_first_and_filters_fold_behind_a_button(page, world):
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/initiatives/")
+    first_result = page.locator(".catalogue-list .fr-card").first
+    assert first_result.bounding_box()["y"] < 800, "the first result is below the first screen"
+    region = page.get_by_label("Région")
+    expect(region).to_be_hidden()
+
+    page.get_by_role("button", name="Filtrer").click()
+    expect(region).to_be_visible()
+    region.select_option("84")
+    page.get_by_role("button", name="Appliquer les filtres").click()
+
+    # Only the criteria in use are in the URL, and they show as removable tags.
+    expect(page).to_have_url(re.compile(r"/initiatives/\?region=84(&sort=[a-z_-]+)?$"))
+    expect(page.locator("#results-title")).to_have_text(re.compile(r"3\s+initiatives"))
+    tag = page.get_by_role("link", name=re.compile(r"^Région : Auvergne-Rhône-Alpes"))
+    tag.click()
+    expect(page.locator("#results-title")).to_have_text(re.compile(r"4\s+initiatives"))
