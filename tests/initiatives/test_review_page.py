@@ -43,3 +43,29 @@ def test_the_review_page_renders_the_description_like_the_public_page(
     # The source is there on demand.
     assert "<summary>Voir le texte source (Markdown) de la description</summary>" in review
     assert "**testent**" in review
+
+
+def test_the_review_page_writes_dates_and_reach_the_french_way(
+    client, association, contributor, reviewer
+):
+    import datetime
+
+    initiative = initiative_in(
+        S.IN_REVIEW,
+        association,
+        created_by=contributor,
+        start_date=datetime.date(2025, 9, 1),
+        end_date=datetime.date(2026, 10, 1),
+        schools_reached=0,
+        pupils_reached=0,
+    )
+    login(client, reviewer)
+    html = client.get(f"/instruction/{initiative.pk}/").content.decode()
+    assert "1er septembre 2025" in html and "1er octobre 2026" in html
+    assert "Portée" not in html and "0 écoles" not in html
+
+    Initiative.objects.filter(pk=initiative.pk).update(schools_reached=1, pupils_reached=1500)
+    html = client.get(f"/instruction/{initiative.pk}/").content.decode()
+    assert "1 école ou établissement, 1\u00a0500 élèves" in html or (
+        "1 école ou établissement, 1 500 élèves" in html
+    )
