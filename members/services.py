@@ -18,9 +18,9 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from members.formats import long_date, long_datetime
 from members.models import (
     Event,
     FailingAddress,
@@ -195,7 +195,7 @@ def invitation_email_context(invitation: Invitation) -> dict:
         Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash(token))
     return {
         "invitation_url": invitation_url(token),
-        "expires": date_format(timezone.localtime(invitation.expires_at), "j F Y à H:i"),
+        "expires": long_datetime(invitation.expires_at),
         "role": invitation.get_role_display(),
     }
 
@@ -554,7 +554,7 @@ def _inactivity_email(user: User, *, deadline) -> None:
             "Pour garder votre compte, il suffit de vous connecter :\n%(url)s\n"
         ) % {
             "days": settings.INACTIVITY_WARNING_DAYS,
-            "deadline": date_format(timezone.localtime(deadline), "j F Y"),
+            "deadline": long_date(timezone.localtime(deadline)),
             "url": settings.SITE_URL + reverse("account_login"),
         }
     email_after_commit(to=[user.email], subject=str(subject), body=str(body))

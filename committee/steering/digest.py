@@ -18,7 +18,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -27,6 +26,7 @@ from committee.steering.models import DigestDelivery
 from initiatives.models import Initiative
 from initiatives.models import Status as S
 from initiatives.review_filters import officials, with_waiting_since
+from members.formats import long_date
 
 LISTED = 15  # items listed per section; the rest is counted
 
@@ -106,7 +106,7 @@ def digest_email(digest: Digest) -> tuple[str, str]:
     lines = [_("Bonjour,"), ""]
     lines.append(
         _("Voici le point de la semaine du %(date)s pour le comité.")
-        % {"date": date_format(digest.week, "j F Y")}
+        % {"date": long_date(digest.week)}
     )
     lines += [
         "",
@@ -145,7 +145,7 @@ def digest_email(digest: Digest) -> tuple[str, str]:
             % {
                 "code": row["code"],
                 "title": row["title"],
-                "due": date_format(row["due_date"], "j F Y"),
+                "due": long_date(row["due_date"]),
                 "days": row["days_late"],
             }
         )
@@ -158,7 +158,7 @@ def digest_email(digest: Digest) -> tuple[str, str]:
             % {
                 "code": row["action_code"],
                 "title": row["title"],
-                "due": date_format(row["due_date"], "j F Y"),
+                "due": long_date(row["due_date"]),
                 "days": row["days_late"],
             }
         )
@@ -174,7 +174,7 @@ def digest_email(digest: Digest) -> tuple[str, str]:
         ),
     ]
     subject = _("Point hebdomadaire du comité — semaine du %(date)s") % {
-        "date": date_format(digest.week, "j F Y")
+        "date": long_date(digest.week)
     }
     return str(subject), "\n".join(str(line) for line in lines) + "\n"
 
