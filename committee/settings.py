@@ -337,6 +337,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "API du comité des partenaires du numérique pour l'éducation",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Deep links put a link inside each operation's button (axe: nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
