@@ -115,6 +115,10 @@ def queue(request):
         for initiative in page.object_list
     ]
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    newest_first = params.get("sort") == "recente"
+    toggled = {k: v for k, v in params.items() if k != "sort"}
+    if not newest_first:
+        toggled["sort"] = "recente"
     return render(
         request,
         "initiatives/review/queue.html",
@@ -126,6 +130,8 @@ def queue(request):
             "officials": filterset.officials,
             "querystring": urlencode(params),
             "filtered": bool(params),
+            "newest_first": newest_first,
+            "sort_toggle": urlencode(toggled),
         },
     )
 

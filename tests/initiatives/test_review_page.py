@@ -69,3 +69,36 @@ def test_the_review_page_writes_dates_and_reach_the_french_way(
     assert "1 école ou établissement, 1\u00a0500 élèves" in html or (
         "1 école ou établissement, 1 500 élèves" in html
     )
+
+
+def test_the_queue_shows_who_it_is_assigned_to_and_sorts_by_waiting_time(
+    client, association, contributor, reviewer
+):
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    old = initiative_in(S.SUBMITTED, association, created_by=contributor, title="Ancienne")
+    new = initiative_in(
+        S.IN_REVIEW, association, created_by=contributor, title="Récente", assignee=reviewer
+    )
+    Initiative.objects.filter(pk=old.pk).update(
+        submitted_at=now - datetime.timedelta(days=20),
+        status_changed_at=now - datetime.timedelta(days=20),
+    )
+    login(client, reviewer)
+
+    def titles(html):
+        return re.findall(r'<a href="/instruction/\d+/">([^<]+)</a>', html)
+
+    html = client.get("/instruction/").content.decode()
+    assert '<th scope="col">Assignée à</th>' in html
+    assert titles(html) == ["Ancienne", "Récente"]
+    assert 'aria-sort="descending"' in html
+    assert "<td>Vous</td>" in html  # the reviewer's own assignment
+
+    html = client.get("/instruction/?sort=recente").content.decode()
+    assert titles(html) == ["Récente", "Ancienne"]
+    assert 'aria-sort="ascending"' in html
+    assert new.title in html
