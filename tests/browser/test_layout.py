@@ -41,6 +41,9 @@ def layout_problems(page, pages: dict[str, str]) -> list[str]:
                 found.append(f"[{name} @{width}] HTTP {response.status}")
                 continue
             page.wait_for_load_state("load")
+            if not page.url.endswith(path):
+                found.append(f"[{name} @{width}] redirected to {page.url}")
+                continue
             for problem in page.evaluate(LAYOUT_CHECK):
                 found.append(f"[{name} @{width}] {problem}")
             if name == "not-found":  # the browser logs the page's own 404
@@ -92,6 +95,26 @@ def test_staff_pages_hold_their_layout_at_every_width(page, page_as, log_in, rev
             "review-queue": "/instruction/",
             "review": f"/instruction/{submitted.pk}/",
             "review-history": f"/instruction/{submitted.pk}/historique/",
+        },
+    )
+    assert not problems, "\n".join(problems)
+
+
+def test_steering_pages_hold_their_layout_at_every_width(page_as, world, secretariat, mfa):
+    """The secretariat's pages: statistics, reports, the plan's management."""
+    mfa(secretariat)
+    action = world["action"]
+    problems = layout_problems(
+        page_as(secretariat),
+        {
+            "pilotage": "/pilotage/",
+            "reports": "/pilotage/rapports/",
+            "plan-admin": "/pilotage/plan/",
+            "plan-action": f"/pilotage/plan/actions/{action.pk}/",
+            "plan-action-edit": f"/pilotage/plan/actions/{action.pk}/modifier/",
+            "plan-partner-reports": "/pilotage/plan/comptes-rendus/",
+            "plan-reviews": "/pilotage/plan/revues/",
+            "plan-import": "/pilotage/plan/import/",
         },
     )
     assert not problems, "\n".join(problems)
