@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HEAD is served as the GET it stands for, without the body (committee/head.py).
+    "committee.head.HeadAsGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "committee.middleware.FrenchFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -102,6 +104,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # long_date, long_datetime, document_kind: French dates and sizes everywhere.
+            "builtins": ["members.templatetags.dates"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -356,6 +360,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "API du comité des partenaires du numérique pour l'éducation",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Deep links put a link inside each operation's button (axe: nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,

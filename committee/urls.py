@@ -4,7 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from committee import sitemaps
+from committee import head, sitemaps
 from committee.contributions import urls as contribution_urls
 from committee.landing import views as landing_views
 from committee.plan import urls as plan_urls
@@ -84,6 +84,7 @@ urlpatterns = [
     path("api/", include("committee.api.urls")),
     path("donnees/", open_data.data_page, name="opendata"),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
+    path("favicon.ico", head.favicon, name="favicon"),
     path(
         "sitemap.xml",
         sitemap_views.index,

@@ -7,6 +7,7 @@ class InitiativesConfig(AppConfig):
     verbose_name = _("Initiatives territoriales")
 
     def ready(self):
+        import initiatives.catalogue.folding  # noqa: F401 - SQLite's accent-folding function
         from initiatives.workflow import TRANSITIONS
         from members.permissions import lifecycle_register
 

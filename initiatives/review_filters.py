@@ -80,9 +80,25 @@ class ReviewQueueFilterSet(django_filters.FilterSet):
         label=_("Instructeur"), empty_label=_("Tous"), method="filter_assignee"
     )
 
+    sort = django_filters.ChoiceFilter(
+        label=_("Ordre"),
+        choices=[
+            ("attente", _("Attente la plus longue d'abord")),
+            ("recente", _("Attente la plus courte d'abord")),
+        ],
+        empty_label=None,
+        method="filter_sort",
+    )
+
     class Meta:
         model = Initiative
         fields: list[str] = []
+
+    def filter_sort(self, queryset, name, value):
+        """By waiting time: the longest first (the queue's order) or the shortest first."""
+        if value == "recente":
+            return queryset.order_by("-waiting_since", "-pk")
+        return queryset.order_by("waiting_since", "pk")
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)

@@ -12,10 +12,9 @@ import hashlib
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.formats import date_format
 
+from members.formats import long_datetime
 from members.models import Invitation
 
 
@@ -45,6 +44,6 @@ def invitation_email_context(invitation: Invitation) -> dict:
         Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash(token))
     return {
         "invitation_url": invitation_url(token),
-        "expires": date_format(timezone.localtime(invitation.expires_at), "j F Y à H:i"),
+        "expires": long_datetime(invitation.expires_at),
         "role": invitation.get_role_display(),
     }

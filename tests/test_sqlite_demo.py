@@ -93,3 +93,61 @@ def test_the_demo_on_sqlite_serves_every_page(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "FAILURES []" in result.stdout, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+SEARCH_SCRIPT = textwrap.dedent(
+    """
+    import django
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from initiatives.catalogue.selectors import catalogue_search
+    from initiatives.models import Initiative
+    from tests import factories as f
+
+    f.InitiativeFactory(
+        title="Le numérique à l'école de Saint-Étienne", status=Initiative.Status.PUBLISHED,
+        summary="Des tablettes", description="Une œuvre collective.",
+    )
+    f.InitiativeFactory(
+        title="Robotique au collège", status=Initiative.Status.PUBLISHED,
+        summary="Des robots", description="Sans rapport.",
+    )
+    for q in ("numérique", "numerique", "NUMÉRIQUE", "Numerique", "ecole", "École",
+              "saint-etienne", "oeuvre", "numerique ecole", "numerique robots", "robotique"):
+        print("COUNT", repr(q), catalogue_search({{"q": q}}).count)
+    """
+)
+
+
+def test_the_demo_search_ignores_accents_and_case_like_postgresql(tmp_path):
+    """`make run`'s SQLite: `numerique` finds what `numérique` finds, as on PostgreSQL."""
+    result = run(
+        "-c",
+        SEARCH_SCRIPT.format(),
+        DJANGO_ENV="development",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'search.sqlite3'}",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        EMAIL_URL="dummymail://",
+        PYTHONWARNINGS="ignore",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    counts = dict(
+        line.removeprefix("COUNT ").rsplit(" ", 1)
+        for line in result.stdout.splitlines()
+        if line.startswith("COUNT ")
+    )
+    assert counts == {
+        "'numérique'": "1",
+        "'numerique'": "1",
+        "'NUMÉRIQUE'": "1",
+        "'Numerique'": "1",
+        "'ecole'": "1",
+        "'École'": "1",
+        "'saint-etienne'": "1",
+        "'oeuvre'": "1",
+        "'numerique ecole'": "1",
+        "'numerique robots'": "0",  # every word must be found, as with PostgreSQL
+        "'robotique'": "1",
+    }, result.stdout[-3000:]

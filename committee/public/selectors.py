@@ -143,28 +143,72 @@ def department_counts(data=None) -> MapCounts:
     return MapCounts(counts=counts, params=params, errors=errors)
 
 
-def top_departments(map_data: dict, limit: int = 3) -> list[dict]:
-    """The départements with the most initiatives, for the map's text alternative."""
-    ranked = sorted(
-        (dep for dep in map_data["departments"] if dep["count"] > 0),
-        key=lambda dep: (-dep["count"], dep["code"]),
-    )
-    return ranked[:limit]
+TIE_NAMES = 4  # above, tied départements are counted rather than named
+
+
+def ranked_departments(map_data: dict) -> list[tuple[str, list[str]]]:
+    """The départements that have initiatives, grouped by count, most first: [(count shown,
+    [names in alphabetical order]), …]. Equal counts are one group: a tie, not a ranking."""
+    groups: dict[int, tuple[str, list[str]]] = {}
+    for dep in map_data["departments"]:
+        if dep["count"] > 0:
+            groups.setdefault(dep["count"], (dep["count_display"], []))[1].append(dep["name"])
+    return [
+        (shown, sorted(names)) for _count, (shown, names) in sorted(groups.items(), reverse=True)
+    ]
+
+
+def _names(names: list[str]) -> str:
+    """`Ain, Finistère et Rhône`."""
+    if len(names) == 1:
+        return names[0]
+    return _("%(first)s et %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def _leaders(groups: list[tuple[str, list[str]]]) -> str:
+    count, names = groups[0]
+    if len(names) == 1:
+        text = _("Le département qui compte le plus d'initiatives : %(name)s (%(count)s).") % {
+            "name": names[0],
+            "count": count,
+        }
+    elif len(names) <= TIE_NAMES:
+        return _(
+            "%(n)s départements comptent le plus d'initiatives, à égalité : %(names)s "
+            "(%(count)s chacun)."
+        ) % {"n": len(names), "names": _names(names), "count": count}
+    else:
+        return _(
+            "%(n)s départements comptent le plus d'initiatives, à égalité (%(count)s chacun)."
+        ) % {"n": len(names), "count": count}
+    if len(groups) > 1:
+        count, names = groups[1]
+        if len(names) == 1:
+            text += " " + _("Vient ensuite %(name)s (%(count)s).") % {
+                "name": names[0],
+                "count": count,
+            }
+        elif len(names) <= TIE_NAMES:
+            text += " " + _("Viennent ensuite, à égalité, %(names)s (%(count)s chacun).") % {
+                "names": _names(names),
+                "count": count,
+            }
+        else:
+            text += " " + _("Viennent ensuite %(n)s départements à égalité (%(count)s chacun).") % {
+                "n": len(names),
+                "count": count,
+            }
+    return text
 
 
 def map_summary(map_data: dict, *, without_department: int = 0) -> str:
-    """A sentence saying what the map shows, read instead of the picture."""
+    """A sentence saying what the map shows, read instead of the picture. Départements with
+    the same count are said to be tied, never ranked by their names."""
     shown = [dep for dep in map_data["departments"] if dep["count"] > 0]
     if not shown:
         text = _("Aucune initiative publiée ne correspond à ces critères.")
     else:
-        top = top_departments(map_data)
-        listing = ", ".join(f"{dep['name']} ({dep['count_display']})" for dep in top)
-        if len(top) == 1:
-            head = _("Le département qui compte le plus d'initiatives : %(list)s.")
-        else:
-            head = _("Les %(n)s départements qui comptent le plus d'initiatives : %(list)s.")
-        text = head % {"n": len(top), "list": listing}
+        text = _leaders(ranked_departments(map_data))
         total = ngettext(
             "%(total)s initiative publiée", "%(total)s initiatives publiées", map_data["total"]
         ) % {"total": map_data["total"]}

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from committee.reports.models import Report
+from members.formats import long_datetime
 from members.models import Event
 from members.notifications.registry import (
     MINISTRY,
@@ -49,12 +49,8 @@ def report_ready_context(notification) -> dict:
     if report is None or report.status != Report.Status.DONE or report.purged_at is not None:
         raise NotificationCancelled
     return {
-        "created": date_format(timezone.localtime(report.created_at), "j F Y à H:i"),
-        "expires": (
-            date_format(timezone.localtime(report.expires_at), "j F Y à H:i")
-            if report.expires_at
-            else ""
-        ),
+        "created": long_datetime(report.created_at),
+        "expires": (long_datetime(report.expires_at) if report.expires_at else ""),
     }
 
 

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +20,7 @@ from committee.reports.models import Report
 from committee.reports.services import ReportError, report_request, report_retry
 from committee.steering import statistics
 from initiatives.documents import file_download
+from members.formats import long_date
 from members.permissions import Perm, actor_for, can, reports_scope, require
 
 REPORTS_SHOWN = 50
@@ -51,7 +51,7 @@ def _review_choices() -> list[tuple[str, str]]:
     from committee.plan.models import PlanReview
 
     return [
-        (str(review.pk), f"{review.title} ({date_format(review.held_on, 'j F Y')})")
+        (str(review.pk), f"{review.title} ({long_date(review.held_on)})")
         for review in PlanReview.objects.order_by("-held_on", "-pk")[:REVIEWS_OFFERED]
     ]
 

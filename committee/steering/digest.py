@@ -18,7 +18,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -28,6 +27,7 @@ from committee.steering.notifications import Kinds
 from initiatives.models import Initiative
 from initiatives.models import Status as S
 from initiatives.review_filters import with_waiting_since
+from members.formats import long_date
 from members.notifications.outbox import notification_send
 from members.permissions import officials
 
@@ -109,7 +109,7 @@ def digest_email(digest: Digest) -> tuple[str, str]:
     lines = [_("Bonjour,"), ""]
     lines.append(
         _("Voici le point de la semaine du %(date)s pour le comité.")
-        % {"date": date_format(digest.week, "j F Y")}
+        % {"date": long_date(digest.week)}
     )
     lines += [
         "",
@@ -148,7 +148,7 @@ def digest_email(digest: Digest) -> tuple[str, str]:
             % {
                 "code": row["code"],
                 "title": row["title"],
-                "due": date_format(row["due_date"], "j F Y"),
+                "due": long_date(row["due_date"]),
                 "days": row["days_late"],
             }
         )
@@ -161,7 +161,7 @@ def digest_email(digest: Digest) -> tuple[str, str]:
             % {
                 "code": row["action_code"],
                 "title": row["title"],
-                "due": date_format(row["due_date"], "j F Y"),
+                "due": long_date(row["due_date"]),
                 "days": row["days_late"],
             }
         )
@@ -177,7 +177,7 @@ def digest_email(digest: Digest) -> tuple[str, str]:
         ),
     ]
     subject = _("Point hebdomadaire du comité — semaine du %(date)s") % {
-        "date": date_format(digest.week, "j F Y")
+        "date": long_date(digest.week)
     }
     return str(subject), "\n".join(str(line) for line in lines) + "\n"
 

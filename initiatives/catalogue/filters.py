@@ -19,6 +19,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.catalogue.choices import catalogue_choices
+from initiatives.catalogue.folding import folded_search
 from initiatives.models import Initiative
 from initiatives.text import without_control_characters
 from members.models import Organisation
@@ -169,11 +170,8 @@ class CatalogueFilterSet(django_filters.FilterSet):
 
     def _q_condition(self, value) -> Q:
         if connection.vendor != "postgresql":
-            return (
-                Q(title__icontains=value)
-                | Q(summary__icontains=value)
-                | Q(description__icontains=value)
-                | Q(lead_collectivity__name__icontains=value)
+            return folded_search(
+                value, ("title", "summary", "description", "lead_collectivity__name")
             )
         return Q(search_vector=SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG))
 

@@ -47,3 +47,22 @@ def markdown(text: str):
     from initiatives.markdown import render_markdown
 
     return render_markdown(text or "")
+
+
+@register.filter
+def reach(initiative) -> str:
+    """`12 écoles ou établissements, 1 500 élèves`, only the parts entered; "" if none."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils.translation import ngettext
+
+    parts = []
+    if initiative.schools_reached:
+        n = initiative.schools_reached
+        parts.append(
+            ngettext("%(n)s école ou établissement", "%(n)s écoles ou établissements", n)
+            % {"n": intcomma(n)}
+        )
+    if initiative.pupils_reached:
+        n = initiative.pupils_reached
+        parts.append(ngettext("%(n)s élève", "%(n)s élèves", n) % {"n": intcomma(n)})
+    return ", ".join(parts)

@@ -2,9 +2,10 @@
 
 from django.core.paginator import EmptyPage
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from initiatives.catalogue.active import active_filters, clean_query
 from initiatives.catalogue.filters import normalise_params
 from initiatives.catalogue.selectors import catalogue_search
 from initiatives.selectors import initiative_public_page
@@ -13,6 +14,10 @@ from referentials.maps import territory_minimap
 
 @require_GET
 def catalogue(request):
+    # A form sent without JavaScript carries every empty field: answer with the clean URL.
+    clean = clean_query(request.GET)
+    if clean is not None:
+        return redirect(f"{request.path}?{clean}" if clean else request.path)
     try:
         result = catalogue_search(request.GET, page_number=request.GET.get("page") or 1)
     except EmptyPage:
@@ -26,6 +31,7 @@ def catalogue(request):
             "filterset": result.filterset,
             "page_obj": result.page,
             "params": params,
+            "active_filters": active_filters(params, result.facets),
         },
     )
 

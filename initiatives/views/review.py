@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from initiatives.history import initiative_history
@@ -109,6 +109,10 @@ def queue(request):
         for initiative in page.object_list
     ]
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    newest_first = params.get("sort") == "recente"
+    toggled = {k: v for k, v in params.items() if k != "sort"}
+    if not newest_first:
+        toggled["sort"] = "recente"
     return render(
         request,
         "initiatives/review/queue.html",
@@ -120,6 +124,8 @@ def queue(request):
             "officials": filterset.officials,
             "querystring": urlencode(params),
             "filtered": bool(params),
+            "newest_first": newest_first,
+            "sort_toggle": urlencode(toggled),
         },
     )
 
@@ -172,20 +178,26 @@ def bulk_assign(request):
         return redirect(_safe_next(request, default))
     if result.assigned:
         who = _("vous") if assignee == request.user else (str(assignee) if assignee else None)
+        n = len(result.assigned)
         if who:
-            text = _("%(n)s initiative(s) assignée(s) à %(who)s.") % {
-                "n": len(result.assigned),
-                "who": who,
-            }
+            text = ngettext(
+                "%(n)s initiative assignée à %(who)s.",
+                "%(n)s initiatives assignées à %(who)s.",
+                n,
+            ) % {"n": n, "who": who}
         else:
-            text = _("%(n)s initiative(s) désormais sans instructeur.") % {
-                "n": len(result.assigned)
-            }
+            text = ngettext(
+                "%(n)s initiative désormais sans instructeur.",
+                "%(n)s initiatives désormais sans instructeur.",
+                n,
+            ) % {"n": n}
         messages.success(request, text)
     if result.unchanged:
+        n = len(result.unchanged)
         messages.info(
             request,
-            _("%(n)s initiative(s) l'étaient déjà.") % {"n": len(result.unchanged)},
+            ngettext("%(n)s initiative l'était déjà.", "%(n)s initiatives l'étaient déjà.", n)
+            % {"n": n},
         )
     for initiative, reason in result.refused:
         messages.error(request, f"« {initiative.title} » : {reason}")

@@ -197,6 +197,10 @@ def _process_form(request, form, initiative: Initiative | None):
                 "soumettez-le à l'instruction quand il est prêt."
             ),
         )
+        # Straight to where documents are added, which the creation form announced.
+        return redirect(
+            reverse("workspace:initiative_detail", kwargs={"pk": initiative.pk}) + "#documents"
+        )
     else:
         try:
             changed = initiative_update(initiative=initiative, data=data, by=request.user)

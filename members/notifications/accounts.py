@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from members.formats import long_date
 from members.invitations import invitation_email_context
 from members.models import Event, Invitation, Notification
 from members.notifications.registry import (
@@ -71,7 +70,7 @@ def inactive_context(notification: Notification) -> dict:
     """The deadline in the recipient's language, and where to log in."""
     deadline = parse_datetime((notification.data or {}).get("deadline") or "")
     return {
-        "deadline": date_format(timezone.localtime(deadline), "j F Y") if deadline else "",
+        "deadline": long_date(deadline) if deadline else "",
         "login_url": settings.SITE_URL + reverse("account_login"),
     }
 

@@ -101,6 +101,14 @@ def test_public_pages_have_no_wcag_violation(page, world):
     assert not reports, "\n\n".join(reports)
 
 
+def test_the_api_documentation_has_no_wcag_violation(page):
+    """Swagger UI, served by drf-spectacular: its page had no `lang` (WCAG 3.1.1)."""
+    page.goto("/api/docs/")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("#swagger-ui .info .title")).to_contain_text("API du comité")
+    assert_accessible(page)
+
+
 def test_dark_theme_pages_have_no_wcag_violation(page, world):
     """The DSFR follows the system's dark theme (data-fr-scheme="system"): the portal's own
     colours (map ramp, hero, badges) must keep their contrast there too."""

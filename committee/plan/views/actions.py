@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from committee.http import form_post, plan_roles
@@ -351,17 +352,7 @@ def plan_import(request):
             if result.changed:
                 messages.success(
                     request,
-                    _(
-                        "Import réussi : %(created)s action(s) créée(s), %(updated)s modifiée(s), "
-                        "%(unchanged)s inchangée(s) ; %(mc)s jalon(s) créé(s), %(mu)s modifié(s)."
-                    )
-                    % {
-                        "created": len(result.created),
-                        "updated": len(result.updated),
-                        "unchanged": len(result.unchanged),
-                        "mc": result.milestones_created,
-                        "mu": result.milestones_updated,
-                    },
+                    _import_summary(result),
                 )
             else:
                 messages.info(request, _("Import réussi : le fichier ne change rien au plan."))
@@ -377,3 +368,28 @@ def plan_import(request):
         },
         status=400 if errors else 200,
     )
+
+
+def _import_summary(result) -> str:
+    """`Import réussi : 1 action créée, 2 modifiées, 0 inchangée ; 3 jalons créés, 1 modifié.`"""
+
+    def counted(singular: str, plural: str, n: int) -> str:
+        return ngettext(singular, plural, n) % {"n": n}
+
+    actions = ", ".join(
+        [
+            counted("%(n)s action créée", "%(n)s actions créées", len(result.created)),
+            counted("%(n)s modifiée", "%(n)s modifiées", len(result.updated)),
+            counted("%(n)s inchangée", "%(n)s inchangées", len(result.unchanged)),
+        ]
+    )
+    milestones = ", ".join(
+        [
+            counted("%(n)s jalon créé", "%(n)s jalons créés", result.milestones_created),
+            counted("%(n)s modifié", "%(n)s modifiés", result.milestones_updated),
+        ]
+    )
+    return _("Import réussi : %(actions)s ; %(milestones)s.") % {
+        "actions": actions,
+        "milestones": milestones,
+    }

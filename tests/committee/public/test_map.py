@@ -109,9 +109,9 @@ def test_map_has_a_text_alternative_naming_the_top_departements(client, world):
     page = text(client.get("/carte/"))
 
     summary = (
-        "Les 3 départements qui comptent le plus d'initiatives : Finistère (2), Ain (1), "
-        "Rhône (1). 4 initiatives publiées dans 3 départements. 1 initiative portée par une "
-        "région n'est rattachée à aucun département."
+        "Le département qui compte le plus d'initiatives : Finistère (2). Viennent ensuite, "
+        "à égalité, Ain et Rhône (1 chacun). 4 initiatives publiées dans 3 départements. "
+        "1 initiative portée par une région n'est rattachée à aucun département."
     )
     assert f'<p id="map-summary">{summary}</p>' in page
     assert "<desc" in page and summary in page.split("<desc")[1]
@@ -188,4 +188,28 @@ def test_catalogue_offers_to_follow_the_current_search(client, world):
 
     assert re.search(
         r'<a class="fr-link[^"]*" href="/suivre/\?axis=5">Suivre cette recherche', page
+    )
+
+
+def test_the_map_summary_describes_ties_as_ties():
+    from committee.public.selectors import map_summary
+
+    def departments(**counts):
+        return {
+            "total": sum(counts.values()),
+            "departments": [
+                {"name": name, "count": n, "count_display": str(n)} for name, n in counts.items()
+            ],
+        }
+
+    assert map_summary(departments(Rhône=1, Ain=1, Finistère=1)).startswith(
+        "3 départements comptent le plus d'initiatives, à égalité : Ain, Finistère et Rhône "
+        "(1 chacun)."
+    )
+    many = departments(**{f"D{i:02}": 1 for i in range(12)})
+    assert map_summary(many).startswith(
+        "12 départements comptent le plus d'initiatives, à égalité (1 chacun)."
+    )
+    assert map_summary(departments(Ain=3, Rhône=2)).startswith(
+        "Le département qui compte le plus d'initiatives : Ain (3). Vient ensuite Rhône (2)."
     )

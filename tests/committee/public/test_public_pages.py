@@ -422,7 +422,7 @@ def test_partners_list_shows_each_signatory_with_published_counts(client, world)
     cells = re.findall(r"<td>(\d+)</td>", rows["amf"])
     assert cells == ["3", "0"]  # led: Lyon, Brest, région; never the drafts
     assert re.findall(r"<td>(\d+)</td>", rows["adf"]) == ["2", "1"]
-    assert "1 octobre 2015" in rows["amf"]
+    assert "1er octobre 2015" in rows["amf"]
     assert "communes, intercommunalités" in rows["amf"]
     assert 'href="https://www.amf.asso.fr"' in rows["amf"]
 

@@ -280,7 +280,7 @@ def test_an_official_bulk_assigns_the_selected_initiatives(
             follow=True,
         )
 
-    assert "2 initiative(s) assignée(s)" in response.content.decode()
+    assert "2 initiatives assignées" in response.content.decode()
     assert set(Initiative.objects.filter(assignee=colleague)) == {first, second}
     untouched.refresh_from_db()
     assert untouched.assignee is None

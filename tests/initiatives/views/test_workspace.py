@@ -221,7 +221,7 @@ def test_creating_a_draft_saves_every_field_and_relation(
 
     initiative = Initiative.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/espace/initiatives/{initiative.pk}/"
+    assert response["Location"] == f"/espace/initiatives/{initiative.pk}/#documents"
     assert initiative.status == S.DRAFT
     assert initiative.slug == "tablettes-au-college-jean-moulin"
     assert initiative.created_by == contributor
