@@ -7,7 +7,7 @@ from committee import sitemaps
 from committee.contributions import urls as contribution_urls
 from committee.plan import urls as plan_urls
 from committee.plan.views import public as plan_public
-from committee.public.views import browse, follow, pages
+from committee.public.views import browse, follow, pages, territories
 from committee.reports import views as report_views
 from committee.steering import views as steering_views
 from initiatives.catalogue import exports as open_data
@@ -32,6 +32,13 @@ urlpatterns = [
         browse.referential_detail,
         name="referential_detail",
     ),
+    path("territoires/", territories.territory_index, name="territories"),
+    path(
+        "territoires/recherche.json",
+        territories.territory_autocomplete,
+        name="territory_autocomplete",
+    ),
+    path("territoires/<str:level>/<str:slug>/", territories.territory_detail, name="territory"),
     path("partenaires/", browse.partners_index, name="partners"),
     path("partenaires/<slug:slug>/", browse.partner_detail, name="partner_detail"),
     path("plan-d-action/", plan_public.action_plan, name="action_plan"),

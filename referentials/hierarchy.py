@@ -112,29 +112,24 @@ class Lineage:
 
 
 def lineage(territory: Territory) -> Lineage:
-    """The territory's parents in one query (two for an EPCI)."""
+    """The territory's parents, in one query."""
     if territory.level == Level.REGION:
         return Lineage(territory, [])
     departments = [territory.department_code] if territory.department_code else []
     regions = [territory.region_code] if territory.region_code else []
-    if territory.level == Level.EPCI:
-        # Every département (and région) where a member commune lies.
-        rows = (
-            Territory.objects.filter(epci=territory)
-            .order_by()
-            .values_list("department_code", "region_code")
-            .distinct()
-        )
-        for department, region in rows:
-            departments.append(department)
-            regions.append(region)
-    condition = Q(level=Level.DEPARTMENT, code__in=set(departments)) | Q(
-        level=Level.REGION, code__in=set(regions)
+    condition = Q(level=Level.DEPARTMENT, code__in=departments) | Q(
+        level=Level.REGION, code__in=regions
     )
+    if territory.level == Level.EPCI:
+        # Every département (and région) where a member commune lies: same single query.
+        members = Territory.objects.filter(epci=territory).order_by()
+        condition |= Q(level=Level.DEPARTMENT, code__in=members.values("department_code")) | Q(
+            level=Level.REGION, code__in=members.values("region_code")
+        )
     if territory.level == Level.COMMUNE and territory.epci_id:
         condition |= Q(pk=territory.epci_id)
     if territory.level == Level.DEPARTMENT:
-        condition = Q(level=Level.REGION, code__in=set(regions))
+        condition = Q(level=Level.REGION, code__in=regions)
     parents = list(Territory.objects.filter(condition).exclude(pk=territory.pk))
     parents.sort(key=lambda t: (LEVEL_ORDER[t.level], t.code != territory.department_code, t.code))
     return Lineage(territory, parents)

@@ -40,7 +40,9 @@ LABEL_PATTERN = re.compile(r"^(?P<name>.+) — [^()]+ \((?P<code>[0-9A-Za-z]{1,9
 
 
 def _normalise(text: str | None) -> str:
-    return " ".join(str(text or "").split())
+    # Control characters (NUL among them, which PostgreSQL refuses) are never part of a name.
+    text = "".join(c for c in str(text or "") if unicodedata.category(c)[0] != "C" or c in "\t\n")
+    return " ".join(text.split())
 
 
 def normalise_query(text: str | None) -> str:

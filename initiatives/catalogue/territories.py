@@ -40,6 +40,7 @@ SCOPES = [
     (COVERING, _("Seulement les initiatives qui le couvrent")),
 ]
 DEFAULT_SCOPE = ALL
+NOTHING = Q(pk__isnull=True)  # matches no row, and compiles inside the facets' statement
 TERRITORY_TEXT_MAX = 200
 NAMES_MATCHED = 5  # territories an exact name may stand for ("Saint-Denis")
 
@@ -97,7 +98,7 @@ def scope_condition(territory: Territory, ancestor_ids: list[int], scope: str) -
     if scope == INSIDE:
         return inside
     if not ancestor_ids:  # a région: nothing above it but the nation
-        return inside if scope == ALL else Q(pk__in=[])
+        return inside if scope == ALL else NOTHING
     covering = Q(pk__in=covering_ids(ancestor_ids))
     if scope == COVERING:
         return covering & ~inside
@@ -128,7 +129,7 @@ class TerritoryFilterMixin:
     def _territory_condition(self, value) -> Q:
         territory = self.territory
         if territory is None:  # a key valid in form but gone since
-            return Q(pk__in=[])
+            return NOTHING
         return scope_condition(
             territory, self._territory_ancestors(territory), self.territory_scope
         )
@@ -215,6 +216,8 @@ class TerritoryFormMixin:
             resolution = resolve_territory(text)
             if resolution.territory is None:
                 self.territory_candidates = resolution.candidates
+                for candidate in self.territory_candidates:
+                    candidate.key = territory_key(candidate)
                 raise forms.ValidationError(resolution.error)
             territory = resolution.territory
         self.territory = territory
