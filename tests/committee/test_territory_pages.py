@@ -159,3 +159,30 @@ def test_query_count_is_the_same_whatever_the_territory(client, world, path, set
     # of initiatives saves the prefetch of their axes).
     bound = 19 if "/regions/" in path else 24  # a région has no covering group
     assert len(queries) <= bound, "\n".join(q["sql"][:150] for q in queries)
+
+
+def test_api_territory_detail_has_parents_children_and_counts(client, world):
+    data = client.get("/api/v1/territories/epci/246300701/").json()
+    assert data["key"] == "epci-246300701"
+    assert [p["key"] for p in data["parents"]] == ["region-84", "departement-63"]
+    assert data["initiatives"] == {"inside": 4, "covering": 2, "all": 6}
+    assert data["children_count"] == 2
+    children = client.get(data["children_url"]).json()
+    assert {row["code"] for row in children["results"]} == {"63113", "63014"}
+    assert data["page_url"].endswith("/territoires/epci/246300701-clermont-auvergne-metropole/")
+    listed = client.get("/api/v1/initiatives/", {"territory": "Clermont-Ferrand"}).json()
+    assert listed["count"] == 5
+    assert listed["territory"]["key"] == "commune-63113"
+    assert listed["territory"]["scope"] == "all"
+    bad = client.get("/api/v1/initiatives/", {"territory": "commune-99999"})
+    assert bad.status_code == 400
+    assert "territory" in bad.json()
+
+
+def test_openapi_schema_documents_the_territory_resource(client, world):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    detail = schema["paths"]["/api/v1/territories/{level}/{code}/"]["get"]
+    assert "parents" in json.dumps(schema["components"]["schemas"]["TerritoryDetail"])
+    assert detail["summary"]
+    names = {p["name"] for p in schema["paths"]["/api/v1/initiatives/"]["get"]["parameters"]}
+    assert {"territory", "territory_scope"} <= names
