@@ -39,6 +39,8 @@ class TerritoryDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     key = serializers.CharField()
+    parent_code = serializers.CharField(allow_null=True)
+    epci_code = serializers.CharField(allow_null=True)
     population = serializers.IntegerField()
     epci_kind = serializers.CharField()
     region_code = serializers.CharField()
@@ -89,6 +91,8 @@ def territory_detail_data(territory: Territory, request) -> dict:
         children_url = base + reverse("api:territory-list") + "?" + urlencode(params)
     return {
         **_ref(territory),
+        "parent_code": territory.parent.code if territory.parent_id else None,
+        "epci_code": territory.epci.code if territory.epci_id else None,
         "population": territory.population,
         "epci_kind": territory.epci_kind,
         "region_code": territory.region_code,

@@ -324,7 +324,7 @@ class TerritoryViewSet(PublicReadOnly, mixins.ListModelMixin, viewsets.GenericVi
 )
 class TerritoryDetail(PublicReadOnly, generics.RetrieveAPIView):
     serializer_class = TerritoryDetailSerializer
-    queryset = Territory.objects.all()
+    queryset = Territory.objects.select_related("parent", "epci")
 
     def retrieve(self, request, *args, **kwargs):
         return Response(territory_detail_data(self.get_object(), request))

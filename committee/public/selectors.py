@@ -192,6 +192,7 @@ def search_description(params: dict[str, str]) -> list[tuple[str, str]]:
         "school_level": dict(choices.school_levels),
         "partner": {acronym: acronym for acronym, _name in choices.partners},
     }
+    labels.update(territory_labels(params))
     filters = CatalogueFilterSet.base_filters
     described = []
     for name in filters:
@@ -202,6 +203,20 @@ def search_description(params: dict[str, str]) -> list[tuple[str, str]]:
             value = f"« {value} »"
         described.append((str(filters[name].label), labels.get(name, {}).get(value, value)))
     return described
+
+
+def territory_labels(params: dict[str, str]) -> dict[str, dict[str, str]]:
+    """The territory chosen by its readable label, and the scope by its wording."""
+    from initiatives.catalogue.territories import SCOPES
+    from referentials.hierarchy import territory_by_key
+    from referentials.search import territory_label
+
+    labels = {"territory_scope": {value: str(label) for value, label in SCOPES}}
+    key = params.get("territory")
+    place = territory_by_key(key) if key else None
+    if place is not None:
+        labels["territory"] = {key: territory_label(place)}
+    return labels
 
 
 @dataclass

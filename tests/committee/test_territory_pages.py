@@ -1,6 +1,8 @@
 """Territory pages: addresses and redirects, parents, the initiatives in and around, with
 figures that agree with the catalogue, the API and the exports; bad addresses never 500."""
 
+import csv
+import io
 import json
 import re
 
@@ -186,3 +188,66 @@ def test_openapi_schema_documents_the_territory_resource(client, world):
     assert detail["summary"]
     names = {p["name"] for p in schema["paths"]["/api/v1/initiatives/"]["get"]["parameters"]}
     assert {"territory", "territory_scope"} <= names
+
+
+def test_sitemap_lists_territories_with_initiatives_in_or_around_them(client, world):
+    from xml.etree import ElementTree
+
+    from initiatives.models import Initiative
+    from tests import factories as f
+
+    bretagne = f.RegionFactory(code="53", name="Bretagne")
+    finistere = f.DepartmentFactory(code="29", name="Finistère", parent=bretagne)
+    brest = f.CommuneFactory(code="29019", name="Brest", parent=finistere)
+    f.InitiativeFactory(lead_collectivity=brest, status=Initiative.Status.DRAFT)
+    sections = client.get("/sitemap.xml").content.decode()
+    assert "sitemap-territoires.xml" in sections
+    assert "sitemap-partenaires.xml" in sections
+    response = client.get("/sitemap-territoires.xml")
+    assert response.status_code == 200
+    root = ElementTree.fromstring(response.content)  # noqa: S314 - our own response
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    listed = {loc.text.removeprefix("http://testserver") for loc in root.iter(f"{ns}loc")}
+    # Thiers leads nothing, but its département and its région do
+    assert "/territoires/communes/63430-thiers/" in listed
+    assert "/territoires/communes/2A004-ajaccio/" in listed
+    assert "/territoires/regions/94-corse/" in listed
+    assert len(listed) == 12
+    assert not any("29019" in url or "bretagne" in url for url in listed)
+    for url in listed:
+        assert client.get(url).status_code == 200
+
+
+def test_map_lists_region_led_initiatives_as_a_region_layer(client, world):
+    response = client.get("/carte/")
+    assert response.status_code == 200
+    regions = response.context["regions"]
+    assert [(r["code"], r["count"]) for r in regions] == [("84", 1)]
+    body = response.content.decode()
+    assert "Les initiatives portées par une région" in body
+    assert 'href="/territoires/regions/84-auvergne-rhone-alpes/"' in body
+    assert "collectivity=region&amp;region=84" in body
+    # the map's filters apply to the layer too
+    response = client.get("/carte/", {"axis": "5"})
+    assert response.context["regions"] == []
+
+
+def test_follow_page_describes_the_territory_followed(client, world):
+    response = client.get("/suivre/", {"territory": "commune-63113", "territory_scope": "all"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Clermont-Ferrand — commune (63113)" in body
+    assert "Aussi les initiatives qui le couvrent" in body
+
+
+def test_exports_say_which_territory_was_applied(client, world):
+    params = {"territory": "Clermont-Ferrand", "territory_scope": "inside"}
+    response = client.get("/initiatives/export.csv", params)
+    assert response.status_code == 200
+    assert response["X-Territory"] == "commune-63113; scope=inside"
+    assert "initiatives-commune-63113-inside-" in response["Content-Disposition"]
+    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(lines) == 1 + 2  # header, Clermont's own and Villeurbanne's covering it
+    bad = client.get("/initiatives/export.csv", {"territory": "Atlantide"})
+    assert bad.status_code == 400
+    assert "Aucun territoire ne correspond" in bad.content.decode()
