@@ -195,7 +195,9 @@ def test_official_requests_changes_staff_resubmit_official_publishes(
 
 def test_mayor_types_her_commune_on_the_home_page_and_lands_on_its_page(page, world):
     page.goto("/")
-    box = page.get_by_label(re.compile("Commune, intercommunalité, département ou région"))
+    box = page.get_by_role(
+        "combobox", name=re.compile("Commune, intercommunalité, département ou région")
+    )
     box.click()
     box.press_sequentially("Lyo", delay=30)
     listbox = page.locator("#" + box.get_attribute("aria-controls"))
