@@ -171,6 +171,18 @@ def territory_search(query: str | None, *, limit: int = SEARCH_LIMIT) -> list[Te
     return labelled(results)
 
 
+def territories_named(text: str | None, *, limit: int = 5) -> list[Territory]:
+    """Territories whose whole name is the text (accents, case and hyphens aside), the most
+    populated first: one indexed query, no typo tolerance."""
+    q = normalise_query(text)
+    if len(q) < 2 or q.isdigit():
+        return []
+    pattern = _accent_insensitive_regex(q)
+    return list(
+        Territory.objects.filter(name__iregex=f"^{pattern}$").order_by("-population", "pk")[:limit]
+    )
+
+
 @dataclass
 class Resolution:
     """The outcome of resolving what the user typed to one territory."""

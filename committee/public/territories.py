@@ -234,31 +234,22 @@ def territory_page(territory: Territory) -> TerritoryPage:
     )
 
 
-def region_layer(params: dict[str, str]) -> list[dict]:
+def region_layer(counts) -> list[dict]:
     """The map's région layer: initiatives led by a région itself (which no département
-    holds), per région, under the map's filters; one grouped query."""
+    holds), per région, under the map's filters (counted with the map, `MapCounts`)."""
     from committee.public.views.browse import catalogue_link
-    from initiatives.catalogue.filters import CatalogueFilterSet
     from initiatives.catalogue.selectors import catalogue_choices
 
-    filterset = CatalogueFilterSet(params or None, queryset=published_initiatives())
-    rows = (
-        filterset.filtered_without("department", counting=True)
-        .filter(collectivity_level=Level.REGION)
-        .order_by()
-        .values_list("region_code")
-        .annotate(n=Count("*"))
-    )
     names = dict(catalogue_choices().regions)
     layer = []
-    for code, n in rows:
+    for code, n in counts.by_region.items():
         region = Territory(level=Level.REGION, code=code, name=names.get(code, code))
         layer.append(
             {
                 "code": code,
                 "name": region.name,
                 "count": n,
-                "url": catalogue_link(params, collectivity=Level.REGION, region=code),
+                "url": catalogue_link(counts.params, collectivity=Level.REGION, region=code),
                 "page": territory_path(region),
             }
         )

@@ -17,7 +17,10 @@ Every condition is an id list (UNION of indexed branches), never a join + DISTIN
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
+from django.core.cache import cache
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +34,12 @@ from referentials.hierarchy import (
     territory_key,
 )
 from referentials.models import Territory
-from referentials.search import resolve_territory, territory_label, territory_search
+from referentials.search import (
+    normalise_query,
+    resolve_territory,
+    territories_named,
+    territory_label,
+)
 
 INSIDE, COVERING, ALL = "inside", "covering", "all"
 SCOPES = [
@@ -43,6 +51,7 @@ DEFAULT_SCOPE = ALL
 NOTHING = Q(pk__isnull=True)  # matches no row, and compiles inside the facets' statement
 TERRITORY_TEXT_MAX = 200
 NAMES_MATCHED = 5  # territories an exact name may stand for ("Saint-Denis")
+NAMES_CACHE_SECONDS = 24 * 3600
 
 
 def _ids(queryset, field: str):
@@ -73,7 +82,7 @@ def inside_branches(territory: Territory) -> list:
     return [_ids(led, "pk"), _ids(covered, "initiative_id")]
 
 
-def covering_branches(ancestor_ids: list[int]) -> list:
+def covering_branches(ancestor_ids) -> list:
     """Id lists of the initiatives led by or covering one of these (parent) territories."""
     through = Initiative.territories.through
     led = _published().filter(lead_collectivity_id__in=ancestor_ids)
@@ -170,23 +179,46 @@ class TerritoryFilterMixin:
         branches = [_ids(_published().filter(text_condition), "pk")]
         for territory in places:
             branches += inside_branches(territory)
-            ancestors = self._territory_ancestors(territory)
-            if ancestors:
-                branches += covering_branches(ancestors)
-        ids = _union(branches)
-        return Q(pk__in=ids)
+            branches += covering_branches(_parents_subquery(territory))
+        return Q(pk__in=_union(branches))
 
     def _named_territories(self, value: str) -> list[Territory]:
-        cache = self.__dict__.setdefault("_territory_names", {})
-        if value not in cache:
-            found = territory_search(value, limit=NAMES_MATCHED)
-            exact = [t for t in found if getattr(t, "rank", 9) == 0 and not value.isdigit()]
-            ancestors = {}
-            for territory in exact:
-                ancestors[territory.pk] = lineage(territory).ancestor_ids
-            self.__dict__.setdefault("_territory_cache", {}).update(ancestors)
-            cache[value] = exact
-        return cache[value]
+        """Territories whose name is exactly the text (accents, case and hyphens aside):
+        one query per text, then kept in the cache (territories change once a year)."""
+        memo = self.__dict__.setdefault("_territory_names", {})
+        if value in memo:
+            return memo[value]
+        text = normalise_query(value)
+        key = "catalogue:territory-names:" + hashlib.sha256(text.lower().encode()).hexdigest()
+        rows = cache.get(key)
+        if rows is None:
+            rows = [
+                (t.pk, t.level, t.code, t.region_code, t.department_code, t.epci_id)
+                for t in territories_named(text, limit=NAMES_MATCHED)
+            ]
+            cache.set(key, rows, NAMES_CACHE_SECONDS)
+        memo[value] = [
+            Territory(
+                pk=pk,
+                level=level,
+                code=code,
+                region_code=region_code,
+                department_code=department_code,
+                epci_id=epci_id,
+            )
+            for pk, level, code, region_code, department_code, epci_id in rows
+        ]
+        return memo[value]
+
+
+def _parents_subquery(territory: Territory):
+    """The ids of the territory's parents, as a subquery (no query of its own)."""
+    condition = Q(level=Level.REGION, code=territory.region_code)
+    if territory.level in (Level.COMMUNE, Level.EPCI):
+        condition |= Q(level=Level.DEPARTMENT, code=territory.department_code)
+    if territory.epci_id:
+        condition |= Q(pk=territory.epci_id)
+    return Territory.objects.filter(condition).exclude(pk=territory.pk).values("pk")
 
 
 class TerritoryFormMixin:

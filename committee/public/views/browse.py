@@ -82,7 +82,7 @@ def map_page(request):
             "follow_url": reverse("follow")
             + ("?" + urlencode(counts.params) if counts.params else ""),
             "without_department": counts.without_department,
-            "regions": region_layer(counts.params),
+            "regions": region_layer(counts),
         },
     )
 
