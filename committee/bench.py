@@ -635,6 +635,9 @@ class Bench:
                 cache_sensitive=True,
             )
         )
+        from committee.bench_territories import territory_scenarios
+
+        scenarios += territory_scenarios(Scenario)
         scenarios.append(Scenario("api list", ["/api/v1/initiatives/"], cache_sensitive=True))
         scenarios.append(Scenario("api list filtered", ["/api/v1/initiatives/?region=84&axis=1"]))
         try:

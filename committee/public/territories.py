@@ -13,8 +13,15 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from initiatives.catalogue.selectors import CatalogueResult, catalogue_search
-from initiatives.catalogue.territories import ALL, COVERING, INSIDE, inside_ids
+from initiatives.catalogue.territories import (
+    ALL,
+    COVERING,
+    INSIDE,
+    covering_branches,
+    covering_ids,
+    inside_branches,
+    inside_ids,
+)
 from initiatives.selectors import published_initiatives
 from referentials.hierarchy import (
     CODE_PATTERN,
@@ -90,81 +97,188 @@ def catalogue_url(territory: Territory, scope: str, **extra) -> str:
 
 @dataclass
 class Group:
-    """Initiatives inside the territory, or covering it."""
+    """Initiatives inside the territory, or covering it: the same selection as the
+    catalogue's `?territory=<key>&territory_scope=<scope>`."""
 
     scope: str
-    result: CatalogueResult
+    count: int
     url: str
+    initiatives: list
     axes: list[dict] = field(default_factory=list)
     school_levels: list[dict] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return self.result.count
-
-    @property
-    def initiatives(self):
-        return self.result.page.object_list
+    partners: list[dict] = field(default_factory=list)
+    departments: dict[str, int] = field(default_factory=dict)
 
 
-def _group(territory: Territory, scope: str) -> Group:
-    result = catalogue_search(
-        {"territory": territory_key(territory), "territory_scope": scope}, page_size=LISTED
+def _scope_counts(territory: Territory, ancestors: list[int], scope: str) -> dict:
+    """Total, per axis, school level, partner (lead or partner) and département, and the
+    latest ids, in one statement: the selection is read once (a materialised CTE) rather
+    than once per figure."""
+    from django.db import connection
+
+    from committee.models import Axis
+    from initiatives.models import Initiative, SchoolLevel
+
+    # The ids first (ARRAY(…): computed once, then read through the primary key) rather than
+    # "id IN (…)", which the planner answers by scanning every published initiative.
+    table = Initiative._meta.db_table
+    if scope == COVERING:
+        wanted, params = covering_ids(ancestors).query.sql_with_params()
+        unwanted, more = inside_ids(territory).query.sql_with_params()
+        where = f"i.id = ANY(ARRAY({wanted})) AND NOT i.id = ANY(ARRAY({unwanted}))"
+        params = [*params, *more]
+    else:
+        branches = inside_branches(territory)
+        if scope == ALL and ancestors:
+            branches += covering_branches(ancestors)
+        ids = branches[0].union(*branches[1:])
+        wanted, params = ids.query.sql_with_params()
+        where = f"i.id = ANY(ARRAY({wanted}))"
+    base_sql = (
+        "SELECT i.id, i.published_at, i.department_code, i.lead_organisation_id "  # noqa: S608
+        f"FROM {table} i WHERE i.status = %s AND {where}"
     )
-    group = Group(scope=scope, result=result, url=catalogue_url(territory, scope))
-    for name, target in (("axis", group.axes), ("school_level", group.school_levels)):
-        for option in result.facets[name].options:
-            if option["count"]:
-                target.append(
-                    {
-                        **option,
-                        "url": catalogue_url(territory, scope, **{name: option["value"]}),
-                    }
+    params = [Initiative.Status.PUBLISHED, *params]
+    axes = Initiative.axes.through._meta.db_table
+    levels = Initiative.school_levels.through._meta.db_table
+    partners = Initiative.partners.through._meta.db_table
+    # Our own table names; every value travels as a parameter.
+    sql = (
+        f"WITH b AS MATERIALIZED ({base_sql}) "  # noqa: S608
+        "SELECT 'total', '', COUNT(*) FROM b "
+        f"UNION ALL SELECT 'axis', CAST(a.number AS TEXT), COUNT(*) FROM b "
+        f"JOIN {axes} t ON t.initiative_id = b.id JOIN {Axis._meta.db_table} a "
+        "ON a.id = t.axis_id GROUP BY a.number "
+        f"UNION ALL SELECT 'school_level', l.code, COUNT(*) FROM b "
+        f"JOIN {levels} t ON t.initiative_id = b.id JOIN {SchoolLevel._meta.db_table} l "
+        "ON l.id = t.schoollevel_id GROUP BY l.code "
+        "UNION ALL SELECT 'partner', o.acronym, COUNT(*) FROM ("
+        "SELECT b.lead_organisation_id AS org FROM b UNION ALL "
+        f"SELECT t.organisation_id FROM b JOIN {partners} t ON t.initiative_id = b.id "
+        "WHERE t.organisation_id <> b.lead_organisation_id"
+        ") x JOIN members_organisation o ON o.id = x.org GROUP BY o.acronym "
+        "UNION ALL SELECT 'department', b.department_code, COUNT(*) FROM b "
+        "GROUP BY b.department_code "
+        "UNION ALL (SELECT 'latest', CAST(b.id AS TEXT), 0 FROM b "
+        f"ORDER BY b.published_at DESC, b.id DESC LIMIT {LISTED})"
+    )
+    counts: dict[str, dict[str, int]] = {
+        name: {} for name in ("total", "axis", "school_level", "partner", "department")
+    }
+    latest: list[int] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, key, n in cursor.fetchall():
+            if kind == "latest":
+                latest.append(int(key))
+            elif key is not None:
+                counts[kind][key] = n
+    return {"counts": counts, "latest": latest}
+
+
+def _groups(territory: Territory, lineage_: Lineage) -> tuple[Group, Group | None]:
+    """Both groups; their initiatives read in one query (and their axes in one more)."""
+    from django.db.models import Prefetch
+
+    from committee.models import Axis
+    from initiatives.catalogue.selectors import catalogue_choices, with_cards
+
+    choices = catalogue_choices()
+    scopes = [INSIDE] + ([COVERING] if lineage_.parents else [])
+    computed = {scope: _scope_counts(territory, lineage_.ancestor_ids, scope) for scope in scopes}
+    wanted = [pk for scope in scopes for pk in computed[scope]["latest"]]
+    rows = {}
+    if wanted:
+        rows = {
+            row.pk: row
+            for row in with_cards(
+                published_initiatives()
+                .filter(pk__in=wanted)
+                .select_related("lead_organisation", "lead_collectivity")
+                .prefetch_related(
+                    Prefetch("axes", queryset=Axis.objects.only("number", "short_title"))
                 )
-    return group
+            )
+        }
+    groups = []
+    for scope in scopes:
+        counts = computed[scope]["counts"]
+
+        def options(name, pairs, scope=scope, counts=counts):
+            return [
+                {
+                    "value": str(value),
+                    "label": label,
+                    "count": counts[name][str(value)],
+                    "url": catalogue_url(territory, scope, **{name: str(value)}),
+                }
+                for value, label in pairs
+                if counts[name].get(str(value))
+            ]
+
+        partners = options("partner", [(acronym, acronym) for acronym, _n in choices.partners])
+        partners.sort(key=lambda option: (-option["count"], option["value"]))
+        groups.append(
+            Group(
+                scope=scope,
+                count=counts["total"].get("", 0),
+                url=catalogue_url(territory, scope),
+                initiatives=[rows[pk] for pk in computed[scope]["latest"] if pk in rows],
+                axes=options("axis", choices.axes),
+                school_levels=options("school_level", choices.school_levels),
+                partners=partners,
+                departments={k: n for k, n in counts["department"].items() if k},
+            )
+        )
+    return groups[0], (groups[1] if len(groups) > 1 else None)
+
+
+SIMILAR_SAMPLE = 3_000
 
 
 def similar_territories(territory: Territory) -> list[dict]:
     """Territories of the same level and population band that lead published initiatives,
-    those of the same région first, then the most active: one query."""
+    those of the same région first, then the most active: two queries, whatever the band.
+
+    The candidates come from the band's latest initiatives (a bounded sample read along
+    the index), their counts from all of them."""
     band = Territory.band_of(territory.population)
-    rows = (
+    latest = (
         published_initiatives()
         .filter(collectivity_level=territory.level, population_band=band)
+        .order_by("-published_at", "-id")
+        .values("id")[:SIMILAR_SAMPLE]
+    )
+    candidates = list(
+        published_initiatives()
+        .filter(pk__in=latest)
         .exclude(lead_collectivity_id=territory.pk)
         .order_by()
-        .values(
-            "lead_collectivity_id",
-            "lead_collectivity__name",
-            "lead_collectivity__code",
-            "lead_collectivity__level",
-            "lead_collectivity__department_code",
-            "lead_collectivity__population",
-        )
+        .values("lead_collectivity_id")
         .annotate(
-            n=Count("*"),
-            same_region=Count("pk", filter=Q(region_code=territory.region_code)),
+            n=Count("*"), same_region=Count("pk", filter=Q(region_code=territory.region_code))
         )
-        .order_by("-same_region", "-n", "lead_collectivity__name")[:SIMILAR]
+        .order_by("-same_region", "-n", "lead_collectivity_id")
+        .values_list("lead_collectivity_id", flat=True)[:SIMILAR]
     )
-    similar = []
-    for row in rows:
-        place = Territory(
-            pk=row["lead_collectivity_id"],
-            name=row["lead_collectivity__name"],
-            code=row["lead_collectivity__code"],
-            level=row["lead_collectivity__level"],
-            department_code=row["lead_collectivity__department_code"],
-            population=row["lead_collectivity__population"],
+    places = {
+        place.pk: place
+        for place in Territory.objects.filter(pk__in=candidates).annotate(
+            n=Count("led_initiatives", filter=Q(led_initiatives__status="published"))
         )
+    }
+    similar = []
+    for pk in candidates:
+        place = places[pk]
         similar.append(
             {
                 "territory": place,
-                "count": row["n"],
+                "count": place.n,
                 "url": territory_path(place),
-                "same_region": bool(row["same_region"]),
+                "same_region": place.region_code == territory.region_code,
             }
         )
+    similar.sort(key=lambda row: (not row["same_region"], -row["count"], row["territory"].name))
     return similar
 
 
@@ -210,16 +324,7 @@ class TerritoryPage:
 
 def territory_page(territory: Territory) -> TerritoryPage:
     lineage_ = lineage(territory)
-    inside = _group(territory, INSIDE)
-    covering = _group(territory, COVERING) if lineage_.parents else None
-    partners = [option for option in inside.result.facets["partner"].options if option["count"]]
-    partners.sort(key=lambda option: (-option["count"], option["value"]))
-    departments = {}
-    if territory.level == Level.REGION:
-        departments = {
-            option["value"]: option["count"]
-            for option in inside.result.facets["department"].options
-        }
+    inside, covering = _groups(territory, lineage_)
     return TerritoryPage(
         territory=territory,
         lineage=lineage_,
@@ -228,9 +333,9 @@ def territory_page(territory: Territory) -> TerritoryPage:
         covering=covering,
         total=inside.count + (covering.count if covering else 0),
         similar=similar_territories(territory),
-        partners=partners,
+        partners=inside.partners,
         actions=related_actions(territory, lineage_),
-        departments=departments,
+        departments=inside.departments if territory.level == Level.REGION else {},
     )
 
 

@@ -159,7 +159,7 @@ def test_query_count_is_the_same_whatever_the_territory(client, world, path, set
         assert client.get(path).status_code == 200
     # The same bound for Paris or a village (reference lists uncached here; an empty list
     # of initiatives saves the prefetch of their axes).
-    bound = 19 if "/regions/" in path else 24  # a région has no covering group
+    bound = 14 if "/regions/" in path else 16  # a région has no covering group
     assert len(queries) <= bound, "\n".join(q["sql"][:150] for q in queries)
 
 
