@@ -125,7 +125,7 @@ def _scope_counts(territory: Territory, ancestors: list[int], scope: str) -> dic
     if scope == COVERING:
         wanted, params = covering_ids(ancestors).query.sql_with_params()
         unwanted, more = inside_ids(territory).query.sql_with_params()
-        where = f"i.id = ANY(ARRAY({wanted})) AND NOT i.id = ANY(ARRAY({unwanted}))"
+        where = f"{_id_in(wanted)} AND NOT {_id_in(unwanted)}"
         params = [*params, *more]
     else:
         branches = inside_branches(territory)
@@ -133,7 +133,7 @@ def _scope_counts(territory: Territory, ancestors: list[int], scope: str) -> dic
             branches += covering_branches(ancestors)
         ids = branches[0].union(*branches[1:])
         wanted, params = ids.query.sql_with_params()
-        where = f"i.id = ANY(ARRAY({wanted}))"
+        where = _id_in(wanted)
     base_sql = (
         "SELECT i.id, i.published_at, i.department_code, i.lead_organisation_id "  # noqa: S608
         f"FROM {table} i WHERE i.status = %s AND {where}"
@@ -142,9 +142,10 @@ def _scope_counts(territory: Territory, ancestors: list[int], scope: str) -> dic
     axes = Initiative.axes.through._meta.db_table
     levels = Initiative.school_levels.through._meta.db_table
     partners = Initiative.partners.through._meta.db_table
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     # Our own table names; every value travels as a parameter.
     sql = (
-        f"WITH b AS MATERIALIZED ({base_sql}) "  # noqa: S608
+        f"WITH b AS {materialized}({base_sql}) "  # noqa: S608
         "SELECT 'total', '', COUNT(*) FROM b "
         f"UNION ALL SELECT 'axis', CAST(a.number AS TEXT), COUNT(*) FROM b "
         f"JOIN {axes} t ON t.initiative_id = b.id JOIN {Axis._meta.db_table} a "
@@ -159,8 +160,8 @@ def _scope_counts(territory: Territory, ancestors: list[int], scope: str) -> dic
         ") x JOIN members_organisation o ON o.id = x.org GROUP BY o.acronym "
         "UNION ALL SELECT 'department', b.department_code, COUNT(*) FROM b "
         "GROUP BY b.department_code "
-        "UNION ALL (SELECT 'latest', CAST(b.id AS TEXT), 0 FROM b "
-        f"ORDER BY b.published_at DESC, b.id DESC LIMIT {LISTED})"
+        "UNION ALL SELECT 'latest', CAST(l.id AS TEXT), 0 FROM (SELECT b.id FROM b "
+        f"ORDER BY b.published_at DESC, b.id DESC LIMIT {LISTED}) l"
     )
     counts: dict[str, dict[str, int]] = {
         name: {} for name in ("total", "axis", "school_level", "partner", "department")
@@ -174,6 +175,16 @@ def _scope_counts(territory: Territory, ancestors: list[int], scope: str) -> dic
             elif key is not None:
                 counts[kind][key] = n
     return {"counts": counts, "latest": latest}
+
+
+def _id_in(ids_sql: str) -> str:
+    """`i.id` among the ids of a subquery: on PostgreSQL through ARRAY(…), computed once then
+    read by primary key (an IN is answered by scanning every published initiative)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return f"i.id = ANY(ARRAY({ids_sql}))"
+    return f"i.id IN ({ids_sql})"
 
 
 def _groups(territory: Territory, lineage_: Lineage) -> tuple[Group, Group | None]:
@@ -223,7 +234,11 @@ def _groups(territory: Territory, lineage_: Lineage) -> tuple[Group, Group | Non
                 scope=scope,
                 count=counts["total"].get("", 0),
                 url=catalogue_url(territory, scope),
-                initiatives=[rows[pk] for pk in computed[scope]["latest"] if pk in rows],
+                initiatives=sorted(
+                    (rows[pk] for pk in computed[scope]["latest"] if pk in rows),
+                    key=lambda row: (row.published_at, row.pk),
+                    reverse=True,
+                ),
                 axes=options("axis", choices.axes),
                 school_levels=options("school_level", choices.school_levels),
                 partners=partners,
