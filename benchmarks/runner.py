@@ -47,6 +47,7 @@ from benchmarks.scenarios import (
     Scenario,
     catalogue_scenarios,
 )
+from benchmarks.territories import territory_scenarios
 
 
 def cache_cold() -> None:
@@ -228,6 +229,7 @@ class Bench:
                 cache_sensitive=True,
             )
         )
+        scenarios += territory_scenarios(Scenario)
         scenarios.append(Scenario("api list", ["/api/v1/initiatives/"], cache_sensitive=True))
         scenarios.append(Scenario("api list filtered", ["/api/v1/initiatives/?region=84&axis=1"]))
         try:

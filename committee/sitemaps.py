@@ -7,13 +7,18 @@ have a page), and the fixed public pages that exist in this deployment.
 from __future__ import annotations
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from committee.contributions.models import Contribution
+from initiatives.models import Initiative
 from initiatives.selectors import published_initiatives
+from members.models import Organisation
+from referentials.hierarchy import territory_path
+from referentials.models import Referential, Territory
 
 # Public pages by path: a page another part of the portal has not shipped yet is skipped.
 PUBLIC_PAGES = (
@@ -22,6 +27,7 @@ PUBLIC_PAGES = (
     "/carte/",
     "/referentiels/",
     "/partenaires/",
+    "/territoires/",
     "/plan-d-action/",
     "/contributions/",
     "/donnees/",
@@ -81,9 +87,77 @@ class ContributionsSitemap(Sitemap):
         return item.updated_at
 
 
+def territories_with_initiatives():
+    """Territories with at least one published initiative inside them or covering them:
+    those an initiative is led by or covers, their parents, and what they contain."""
+    published = published_initiatives().order_by()
+    through = Initiative.territories.through.objects.filter(
+        initiative__status=Initiative.Status.PUBLISHED
+    ).order_by()
+    concerned = Territory.objects.filter(
+        Q(pk__in=published.values("lead_collectivity_id"))
+        | Q(pk__in=through.values("territory_id"))
+    ).order_by()
+    Level = Territory.Level
+    return (
+        Territory.objects.filter(
+            Q(pk__in=concerned.values("pk"))
+            | Q(level=Level.REGION, code__in=concerned.values("region_code"))
+            | Q(level=Level.DEPARTMENT, code__in=concerned.values("department_code"))
+            | Q(pk__in=concerned.filter(level=Level.COMMUNE).values("epci_id"))
+            | Q(region_code__in=concerned.filter(level=Level.REGION).values("code"))
+            | Q(department_code__in=concerned.filter(level=Level.DEPARTMENT).values("code"))
+            | Q(epci_id__in=concerned.filter(level=Level.EPCI).values("pk"))
+        )
+        .only("level", "code", "name")
+        .order_by("level", "code")
+    )
+
+
+class TerritoriesSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.6
+    limit = 10_000
+
+    def items(self):
+        return territories_with_initiatives()
+
+    def location(self, item):
+        return territory_path(item)
+
+
+class PartnersSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.5
+
+    def items(self):
+        return Organisation.objects.exclude(slug="").only("slug").order_by("slug")
+
+    def location(self, item):
+        return reverse("partner_detail", kwargs={"slug": item.slug})
+
+
+class ReferentialsSitemap(Sitemap):
+    """Versions in force and archived; drafts stay internal until adopted."""
+
+    changefreq = "monthly"
+    priority = 0.5
+
+    def items(self):
+        return Referential.objects.exclude(status=Referential.Status.DRAFT).order_by(
+            "slug", "version"
+        )
+
+    def location(self, item):
+        return reverse("referential_detail", kwargs={"slug": item.slug, "version": item.version})
+
+
 sitemaps: dict[str, type[Sitemap]] = {
     "pages": PagesSitemap,
     "initiatives": InitiativesSitemap,
+    "territoires": TerritoriesSitemap,
+    "partenaires": PartnersSitemap,
+    "referentiels": ReferentialsSitemap,
 }
 if hasattr(Contribution, "get_absolute_url"):
     sitemaps["contributions"] = ContributionsSitemap

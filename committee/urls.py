@@ -9,7 +9,7 @@ from committee.contributions import urls as contribution_urls
 from committee.landing import views as landing_views
 from committee.plan import urls as plan_urls
 from committee.plan.views import public as plan_public
-from committee.public.views import browse, follow, pages
+from committee.public.views import browse, follow, pages, territories
 from committee.public.views import contact as contact_views
 from committee.reports import views as report_views
 from committee.sessions import manage as sessions_manage
@@ -38,6 +38,13 @@ urlpatterns = [
         browse.referential_detail,
         name="referential_detail",
     ),
+    path("territoires/", territories.territory_index, name="territories"),
+    path(
+        "territoires/recherche.json",
+        territories.territory_autocomplete,
+        name="territory_autocomplete",
+    ),
+    path("territoires/<str:level>/<str:slug>/", territories.territory_detail, name="territory"),
     path("partenaires/", browse.partners_index, name="partners"),
     path("partenaires/<slug:slug>/", browse.partner_detail, name="partner_detail"),
     path("plan-d-action/", plan_public.action_plan, name="action_plan"),

@@ -40,7 +40,9 @@ LABEL_PATTERN = re.compile(r"^(?P<name>.+) — [^()]+ \((?P<code>[0-9A-Za-z]{1,9
 
 
 def _normalise(text: str | None) -> str:
-    return " ".join(str(text or "").split())
+    # Control characters (NUL among them, which PostgreSQL refuses) are never part of a name.
+    text = "".join(c for c in str(text or "") if unicodedata.category(c)[0] != "C" or c in "\t\n")
+    return " ".join(text.split())
 
 
 def normalise_query(text: str | None) -> str:
@@ -167,6 +169,18 @@ def territory_search(query: str | None, *, limit: int = SEARCH_LIMIT) -> list[Te
         for territory in results:
             territory.rank = 3
     return labelled(results)
+
+
+def territories_named(text: str | None, *, limit: int = 5) -> list[Territory]:
+    """Territories whose whole name is the text (accents, case and hyphens aside), the most
+    populated first: one indexed query, no typo tolerance."""
+    q = normalise_query(text)
+    if len(q) < 2 or q.isdigit():
+        return []
+    pattern = _accent_insensitive_regex(q)
+    return list(
+        Territory.objects.filter(name__iregex=f"^{pattern}$").order_by("-population", "pk")[:limit]
+    )
 
 
 @dataclass

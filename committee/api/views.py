@@ -29,6 +29,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from committee.api import serializers as s
+from committee.api.territories import TerritoryDetailSerializer, territory_detail_data
 from committee.axes import Axis
 from committee.plan.models import Action, Milestone
 from initiatives.catalogue.filters import MAX_QUERY_LENGTH, CatalogueFilterSet
@@ -121,6 +122,7 @@ class CatalogueFilterBackend(BaseFilterBackend):
         filterset = CatalogueFilterSet(request.query_params or None, queryset=queryset)
         if filterset.form.errors:
             raise ValidationError(_errors(filterset.form))
+        view.catalogue_filterset = filterset
         if view.paginator is not None:
             view.paginator.page_ids = filterset.page_ids
         return filterset.ordered(filterset.qs)
@@ -153,6 +155,23 @@ CATALOGUE_PARAMETERS = [
         "commune",
         OpenApiTypes.STR,
         _("Code INSEE d'une commune (5 caractères) : porteuse ou couverte par l'initiative."),
+    ),
+    _param(
+        "territory",
+        OpenApiTypes.STR,
+        _(
+            "Territoire : clé (commune-33063, epci-243300316, departement-33, region-75), "
+            "code INSEE ou nom ; la réponse indique le territoire retenu (champ territory)."
+        ),
+    ),
+    _param(
+        "territory_scope",
+        OpenApiTypes.STR,
+        _(
+            "Avec territory : inside (initiatives dans le territoire), covering (celles de ses "
+            "territoires parents), all (les deux, celles du territoire d'abord ; par défaut)."
+        ),
+        ["all", "inside", "covering"],
     ),
     _param(
         "collectivity",
@@ -213,7 +232,12 @@ class InitiativeViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
         self.paginator.known_count = catalogue_count(request.query_params, filtered)
         page = self.paginate_queryset(export_values(filtered))
         data = records(list(page), base_url=_base_url(request))
-        return self.get_paginated_response(self.get_serializer(data, many=True).data)
+        response = self.get_paginated_response(self.get_serializer(data, many=True).data)
+        filterset = getattr(self, "catalogue_filterset", None)
+        applied = filterset.applied_territory() if filterset is not None else None
+        if applied:  # which territory, and which scope, the list was filtered on
+            response.data["territory"] = applied
+        return response
 
     def retrieve(self, request, slug=None, *args, **kwargs):
         rows = list(export_values(self.get_queryset().filter(slug=slug), with_contact=True))
@@ -233,6 +257,7 @@ TERRITORY_PARAMETERS = [
     _param("code", OpenApiTypes.STR, _("Code INSEE exact (SIREN pour un EPCI).")),
     _param("region", OpenApiTypes.STR, _("Code INSEE de la région.")),
     _param("department", OpenApiTypes.STR, _("Code INSEE du département.")),
+    _param("epci", OpenApiTypes.STR, _("SIREN d'un EPCI : ses communes membres.")),
     _param(
         "q", OpenApiTypes.STR, _("Partie du nom, sans tenir compte des accents ni de la casse.")
     ),
@@ -251,7 +276,8 @@ class TerritoryQuery:
         if level and level not in cls.LEVELS:
             errors["level"] = [str(_("Niveau inconnu : region, department, epci ou commune."))]
         values = {
-            name: text_param(params, name, errors) for name in ("code", "region", "department", "q")
+            name: text_param(params, name, errors)
+            for name in ("code", "region", "department", "epci", "q")
         }
         if errors:
             raise ValidationError(errors)
@@ -263,6 +289,8 @@ class TerritoryQuery:
             queryset = queryset.filter(region_code=values["region"])
         if values["department"]:
             queryset = queryset.filter(department_code=values["department"])
+        if values["epci"]:  # the member communes of an EPCI (SIREN)
+            queryset = queryset.filter(epci__code=values["epci"], epci__level="epci")
         if values["q"]:
             lookup = (
                 "name__unaccent__icontains"
@@ -290,10 +318,16 @@ class TerritoryViewSet(PublicReadOnly, mixins.ListModelMixin, viewsets.GenericVi
         return TerritoryQuery.apply(queryset, self.request.query_params)
 
 
-@extend_schema(summary=_("Un territoire, par niveau et code INSEE"))
+@extend_schema(
+    summary=_("Un territoire, par niveau et code INSEE : parents, enfants, initiatives"),
+    responses={200: TerritoryDetailSerializer},
+)
 class TerritoryDetail(PublicReadOnly, generics.RetrieveAPIView):
-    serializer_class = s.TerritorySerializer
+    serializer_class = TerritoryDetailSerializer
     queryset = Territory.objects.select_related("parent", "epci")
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(territory_detail_data(self.get_object(), request))
 
     def get_object(self):
         level, code = self.kwargs["level"], self.kwargs["code"]

@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Q, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, Concat, RowNumber
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -106,6 +106,8 @@ class MapCounts:
     counts: dict[str, int]
     params: dict[str, str]
     errors: list[str]
+    # Initiatives led by a région itself (no département), per région: the map's région layer.
+    by_region: dict[str, int] = field(default_factory=dict)
 
     @property
     def without_department(self) -> int:
@@ -135,12 +137,34 @@ def department_counts(data=None) -> MapCounts:
         queryset = filterset.filtered_without("department", counting=True)
 
     def compute():
-        # COUNT(*), not COUNT(id): an index-only scan of (status, department_code).
-        rows = queryset.order_by().values_list("department_code").annotate(n=Count("*"))
-        return dict(rows)
+        # COUNT(*), not COUNT(id): an index-only scan of (status, department_code); the
+        # région-led rows (a few) grouped by région in the same statement.
+        departments = (
+            queryset.order_by()
+            .values("department_code")
+            .annotate(n=Count("*"))
+            .values_list("department_code", "n")
+        )
+        regions = (
+            queryset.order_by()
+            .filter(collectivity_level=Territory.Level.REGION)
+            .annotate(key=Concat(Value("region:"), F("region_code")))
+            .values("key")
+            .annotate(n=Count("*"))
+            .values_list("key", "n")
+        )
+        rows = departments.union(regions, all=True)
+        counts: dict[str, int] = {}
+        for key, n in rows:
+            counts[key] = counts.get(key, 0) + n
+        return counts
 
-    counts = _versioned("map", compute, params=params)
-    return MapCounts(counts=counts, params=params, errors=errors)
+    computed = _versioned("map", compute, params=params)
+    counts = {k: n for k, n in computed.items() if not k.startswith("region:")}
+    by_region = {
+        k.removeprefix("region:"): n for k, n in computed.items() if k.startswith("region:")
+    }
+    return MapCounts(counts=counts, params=params, errors=errors, by_region=by_region)
 
 
 TIE_NAMES = 4  # above, tied départements are counted rather than named
@@ -237,6 +261,7 @@ def search_description(params: dict[str, str]) -> list[tuple[str, str]]:
         "school_level": dict(choices.school_levels),
         "partner": {acronym: acronym for acronym, _name in choices.partners},
     }
+    labels.update(territory_labels(params))
     filters = CatalogueFilterSet.base_filters
     described = []
     for name in filters:
@@ -247,6 +272,20 @@ def search_description(params: dict[str, str]) -> list[tuple[str, str]]:
             value = f"« {value} »"
         described.append((str(filters[name].label), labels.get(name, {}).get(value, value)))
     return described
+
+
+def territory_labels(params: dict[str, str]) -> dict[str, dict[str, str]]:
+    """The territory chosen by its readable label, and the scope by its wording."""
+    from initiatives.catalogue.territories import SCOPES
+    from referentials.hierarchy import territory_by_key
+    from referentials.search import territory_label
+
+    labels = {"territory_scope": {value: str(label) for value, label in SCOPES}}
+    key = params.get("territory")
+    place = territory_by_key(key) if key else None
+    if place is not None:
+        labels["territory"] = {key: territory_label(place)}
+    return labels
 
 
 @dataclass

@@ -67,6 +67,7 @@ def filtered_initiatives(request):
     errors = filter_errors(filterset)
     if errors:
         return None, errors
+    request.territory_applied = filterset.applied_territory()
     return filterset.ordered(filterset.qs), []
 
 
@@ -74,14 +75,19 @@ def base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def _filename(extension: str) -> str:
-    return f"initiatives-{timezone.localdate().isoformat()}.{extension}"
+def _filename(extension: str, territory: dict | None = None) -> str:
+    place = f"{territory['key']}-{territory['scope']}-" if territory else ""
+    return f"initiatives-{place}{timezone.localdate().isoformat()}.{extension}"
 
 
-def _open_data_headers(response, extension: str | None = None):
+def _open_data_headers(response, extension: str | None = None, request=None):
     response["Access-Control-Allow-Origin"] = "*"
+    territory = getattr(request, "territory_applied", None)
+    if territory:  # which territory, and which scope, the list was filtered on
+        response["X-Territory"] = f"{territory['key']}; scope={territory['scope']}"
     if extension:
-        response["Content-Disposition"] = f'attachment; filename="{_filename(extension)}"'
+        name = _filename(extension, territory)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         response["Link"] = f'<{reverse("initiatives:schema")}>; rel="describedby"'
     return response
 
@@ -129,7 +135,7 @@ def export_csv(request):
         return bad_parameters(errors)
     lines = _batched(_csv_lines(iter_records(queryset, base_url=base_url(request))))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    return _open_data_headers(response, "csv")
+    return _open_data_headers(response, "csv", request)
 
 
 @require_GET
@@ -139,7 +145,7 @@ def export_json(request):
         return bad_parameters(errors)
     chunks = _batched(_json_chunks(iter_records(queryset, base_url=base_url(request))))
     response = StreamingHttpResponse(chunks, content_type="application/json; charset=utf-8")
-    return _open_data_headers(response, "json")
+    return _open_data_headers(response, "json", request)
 
 
 def _xlsx_cells(sheet):
@@ -185,7 +191,7 @@ def export_xlsx(request):
     response = FileResponse(
         output, as_attachment=True, filename=_filename("xlsx"), content_type=XLSX_CONTENT_TYPE
     )
-    return _open_data_headers(response, "xlsx")
+    return _open_data_headers(response, "xlsx", request)
 
 
 @require_GET

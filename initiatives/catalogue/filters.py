@@ -20,6 +20,12 @@ from django.utils.translation import gettext_lazy as _
 
 from initiatives.catalogue.choices import catalogue_choices
 from initiatives.catalogue.folding import folded_search
+from initiatives.catalogue.territories import (
+    SCOPES,
+    TERRITORY_TEXT_MAX,
+    TerritoryFilterMixin,
+    TerritoryFormMixin,
+)
 from initiatives.models import Initiative
 from initiatives.text import without_control_characters
 from members.models import Organisation
@@ -31,7 +37,7 @@ ITEM_CODE = r"^[A-Za-z0-9_.\-]+$"
 SEARCH_CONFIG = "french_unaccent"
 
 
-class CatalogueForm(forms.Form):
+class CatalogueForm(TerritoryFormMixin, forms.Form):
     def clean_partner(self):
         value = (self.cleaned_data.get("partner") or "").strip()
         if not value:
@@ -50,7 +56,7 @@ class CatalogueForm(forms.Form):
         return " ".join(without_control_characters(self.cleaned_data.get("q") or "").split())
 
 
-class CatalogueFilterSet(django_filters.FilterSet):
+class CatalogueFilterSet(TerritoryFilterMixin, django_filters.FilterSet):
     SORTS = [
         ("relevance", _("Pertinence")),
         ("newest", _("Les plus récentes")),
@@ -78,6 +84,20 @@ class CatalogueFilterSet(django_filters.FilterSet):
                 _("Un code commune INSEE a 5 caractères, par exemple 69123."),
             )
         ],
+    )
+    territory = django_filters.CharFilter(
+        label=_("Territoire"),
+        method="filter_condition",
+        max_length=TERRITORY_TEXT_MAX,
+        help_text=_(
+            "Nom ou code INSEE d'une commune, d'un EPCI, d'un département ou d'une région."
+        ),
+    )
+    territory_scope = django_filters.ChoiceFilter(
+        label=_("Initiatives du territoire"),
+        choices=SCOPES,
+        method="filter_noop",
+        empty_label=None,
     )
     collectivity = django_filters.ChoiceFilter(
         label=_("Collectivité porteuse"),
@@ -163,6 +183,8 @@ class CatalogueFilterSet(django_filters.FilterSet):
         matters, the form that is cheapest over every row rather than along an index."""
         if name == "partner":
             return self._partner_condition(value, counting=counting)
+        if name == "q":  # also the territories named by the text and their hierarchy
+            return self.with_territory_names(self._q_condition(value), value)
         method = getattr(self, f"_{name}_condition", None)
         if method is None:  # régions, départements, collectivity levels: one column
             return Q(**{self.filters[name].field_name: value})
@@ -254,6 +276,10 @@ class CatalogueFilterSet(django_filters.FilterSet):
                 output_field=IntegerField(),
             )
             return queryset.annotate(tier=tier).order_by("tier", "-published_at", "-pk")
+        if self.territory_local_first():  # inside the territory first, then covering it
+            return queryset.annotate(tier=self.territory_tier()).order_by(
+                "tier", "-published_at", "-pk"
+            )
         # Published rows always have published_at (constraint initiative_published_has_date):
         # plain DESC matches the (status, …, published_at DESC, id DESC) indexes.
         return queryset.order_by("-published_at", "-pk")

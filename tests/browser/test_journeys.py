@@ -191,3 +191,33 @@ def test_official_requests_changes_staff_resubmit_official_publishes(
     page.goto("/initiatives/")
     page.get_by_role("link", name="Un tiers-lieu éducatif à Lyon").click()
     expect(page.locator("h1")).to_have_text("Un tiers-lieu éducatif à Lyon")
+
+
+def test_mayor_types_her_commune_on_the_home_page_and_lands_on_its_page(page, world):
+    page.goto("/")
+    box = page.get_by_role(
+        "combobox", name=re.compile("Commune, intercommunalité, département ou région")
+    )
+    box.click()
+    box.press_sequentially("Lyo", delay=30)
+    listbox = page.locator("#" + box.get_attribute("aria-controls"))
+    expect(listbox.get_by_role("option").first).to_contain_text("Lyon")
+    box.press("ArrowDown")
+    box.press("Enter")
+    expect(box).to_have_value(re.compile(r"Lyon — commune \(69123\)"))
+    page.get_by_role("button", name="Voir le territoire").click()
+
+    expect(page).to_have_url(re.compile(r"/territoires/communes/69123-lyon/$"))
+    expect(page.locator("h1")).to_have_text("Lyon")
+    breadcrumb = page.get_by_role("navigation", name="vous êtes ici :")
+    expect(breadcrumb.get_by_role("link", name="Rhône", exact=True)).to_have_attribute(
+        "href", "/territoires/departements/69-rhone/"
+    )
+    inside = page.locator("section[aria-labelledby=titre-dans]")
+    expect(inside).to_contain_text("Un ENT pour les écoles de Lyon")
+    around = page.locator("section[aria-labelledby=titre-autour]")
+    expect(around).to_contain_text("Tablettes numériques dans les collèges du Rhône")
+
+    page.get_by_role("link", name="Recevoir les nouvelles initiatives par courriel").click()
+    expect(page).to_have_url(re.compile(r"/suivre/\?territory=commune-69123"))
+    expect(page.locator("main")).to_contain_text("Lyon — commune (69123)")

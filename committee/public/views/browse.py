@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from committee.public import selectors
+from committee.public.territories import region_layer
 from initiatives.catalogue.choices import catalogue_choices
 from initiatives.catalogue.filters import CatalogueFilterSet
 from referentials.maps import choropleth
@@ -81,6 +82,7 @@ def map_page(request):
             "follow_url": reverse("follow")
             + ("?" + urlencode(counts.params) if counts.params else ""),
             "without_department": counts.without_department,
+            "regions": region_layer(counts),
         },
     )
 

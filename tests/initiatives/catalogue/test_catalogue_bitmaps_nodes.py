@@ -16,7 +16,7 @@ from initiatives.models import Initiative
 from tests import factories as f
 
 PUBLISHED = Initiative.Status.PUBLISHED
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+BASE_DIR = Path(__file__).resolve().parents[3]
 
 
 def answer(params):

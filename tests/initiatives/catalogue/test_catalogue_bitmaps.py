@@ -19,7 +19,7 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 PUBLISHED = Initiative.Status.PUBLISHED
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+BASE_DIR = Path(__file__).resolve().parents[3]
 
 WORDS = ["tablettes", "robotique", "fibre", "inclusion", "podcast", "ENT"]
 
