@@ -55,7 +55,7 @@ def test_each_beat_entry_names_a_registered_task_with_valid_limits(entry):
 
 
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_each_periodic_task_runs_once_on_a_real_worker():
     """Beat's own sending path (Scheduler.apply_async), then a real worker runs each task."""
     ran: dict[str, str] = {}
