@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "committee.middleware.FrenchFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Form bodies in another charset than UTF-8: the French 400 page, before anything reads them.
+    "committee.http_errors.FormCharsetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -90,6 +90,7 @@ urlpatterns = [
     ],
 ]
 
+handler400 = "committee.http_errors.error_400"
 handler404 = "committee.public.views.pages.error_404"
 handler500 = "committee.public.views.pages.error_500"
 

@@ -8,14 +8,11 @@ answer an anonymous visitor gets — and no answer may carry any private marker.
 """
 
 import datetime
-import itertools
-import re
 
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
-from django.urls.resolvers import RegexPattern, RoutePattern
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from committee.contributions.models import Contribution, ContributionDocument
@@ -25,6 +22,7 @@ from members.middleware import AUTHENTICATION_VIEWS, gate_decision
 from members.models import Membership
 from tests import factories as f
 from tests.mfa import give_totp
+from tests.url_walk import concrete_paths, url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -116,63 +114,6 @@ def world(association, other_association, ministry):
     }
 
 
-def _patterns(resolvers=None, prefix=()):
-    """(list of pattern pieces, URLPattern) for every URL pattern of the project."""
-    for entry in resolvers if resolvers is not None else get_resolver().url_patterns:
-        if isinstance(entry, URLResolver):
-            yield from _patterns(entry.url_patterns, (*prefix, entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield (*prefix, entry.pattern), entry
-
-
-ROUTE_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
-REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>(?:[^()]|\([^()]*\))*)\)")
-
-
-def _candidates(name, converter, world):
-    if converter == "int" or name.endswith("pk") or name in {"object_id", "id", "pk"}:
-        return [str(i) for i in world["ints"]]
-    if converter == "slug" or name == "slug":
-        return world["slugs"]
-    fixed = {
-        "level": ["departement", "region"],
-        "code": ["75", "A1"],
-        "version": ["1"],
-        "section": ["initiatives", "pages"],
-        "number": ["1"],
-        "app_label": ["members", "initiatives", "committee"],
-        "content_type_id": ["1"],
-        "url": ["x/"],
-        "uidb36": ["1"],
-        "key": ["abc"],
-    }
-    return fixed.get(name, world["strings"])
-
-
-def _paths(pieces, world, limit=8):
-    """Concrete paths for a pattern made of route/regex pieces, filled with real values."""
-    template = ""
-    slots = []
-    for piece in pieces:
-        if isinstance(piece, RoutePattern):
-            text = str(piece)
-            for m in ROUTE_PARAM.finditer(text):
-                slots.append((m.group("name"), m.group("converter") or "str"))
-            template += ROUTE_PARAM.sub(lambda m: "{" + str(len(slots)) + "}", text)
-        elif isinstance(piece, RegexPattern):
-            text = str(piece).lstrip("^").rstrip("$")
-            template += REGEX_GROUP.sub(lambda m: "{" + m.group("name") + "}", text)
-            slots.extend((m.group("name"), "re") for m in REGEX_GROUP.finditer(text))
-    # Rebuild the template with positional slots in order.
-    names = [name for name, _ in slots]
-    template = re.sub(r"\{[^{}]*\}", "{}", template)
-    if "\\" in template or "(" in template:
-        template = template.replace("\\", "")
-    pools = [_candidates(name, conv, world) for name, conv in slots]
-    for values in itertools.islice(itertools.product(*pools), limit):
-        yield "/" + template.format(*values), dict(zip(names, values, strict=True))
-
-
 def _body(response) -> bytes:
     """The body; reading a streamed one to the end also closes it (and its file)."""
     if getattr(response, "streaming", False):
@@ -219,11 +160,11 @@ def test_every_url_pattern_refuses_or_answers_as_to_an_anonymous_visitor(world, 
     gated.force_login(gated_user)
     anonymous = Client(raise_request_exception=False)
     tried, failures, patterns = 0, [], 0
-    for pieces, _pattern in _patterns():
+    for pieces, _pattern in url_patterns():
         patterns += 1
         # The admin is refused as a whole: one object per admin pattern is enough.
         limit = 1 if str(pieces[0]) == "admin/" else 6
-        for path, _kwargs in _paths(pieces, world, limit=limit):
+        for path, _kwargs in concrete_paths(pieces, world, limit=limit):
             try:
                 resolve(path)
             except Resolver404:
@@ -283,5 +224,5 @@ def test_public_pages_offer_the_setup_and_logout_to_a_gated_user(client, reviewe
 
 
 def test_authentication_views_are_all_real_url_names():
-    names = {pattern.name for _, pattern in _patterns() if pattern.name}
+    names = {pattern.name for _, pattern in url_patterns() if pattern.name}
     assert names >= AUTHENTICATION_VIEWS
