@@ -273,6 +273,13 @@ ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 MFA_ADAPTER = "members.adapters.MFAAdapter"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Comité numérique éducation] "
+# Client address for allauth's rate limits (failed logins per IP…). Behind a reverse proxy,
+# REMOTE_ADDR is the proxy's for everyone: name the proxy, or all visitors share one counter.
+# Either the number of trusted proxies appending to X-Forwarded-For (the client is the entry
+# that many from the right), or a header the proxy sets itself (e.g. X-Real-IP). Unset: the
+# headers are ignored (a client could write them) and REMOTE_ADDR counts.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 # Personal data: accounts unseen this long are warned, then anonymised after the grace period
 # (700 + 30 days: the two years announced on the privacy page).
