@@ -151,6 +151,13 @@ if REDIS_URL:
             },
         }
     }
+    # allauth's rate limits (members.ratelimit_cache): the same Redis, but errors raised, so
+    # that a Redis outage is seen and the limits are counted in memory instead of refusing
+    # every login.
+    CACHES["ratelimit"] = {
+        **CACHES["default"],
+        "OPTIONS": {**CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": False},
+    }
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:

@@ -40,19 +40,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def authentication_failed(self, request, **credentials) -> None:
         """Failed logins on an account are counted; past a threshold its owner gets an email."""
-        from django.core.cache import cache
+        from members.ratelimit_cache import rate_limit_cache as cache
 
         super().authentication_failed(request, **credentials)
         login = (credentials.get("email") or credentials.get("username") or "").strip().lower()
         if not login:
             return
         counter = f"members:login-failures:{login}"
-        try:
-            cache.add(counter, 0, FAILED_LOGIN_WARNING_SECONDS)
-            failures = cache.incr(counter)
-        except Exception:  # noqa: BLE001 - a cache outage must not break the login form
-            logger.warning("Failed-login counter unavailable (cache error)", exc_info=True)
-            return
+        failures = (cache.get(counter) or 0) + 1
+        cache.set(counter, failures, FAILED_LOGIN_WARNING_SECONDS)
         if failures >= FAILED_LOGIN_WARNING_THRESHOLD and cache.add(
             f"members:login-warning:{login}", 1, FAILED_LOGIN_WARNING_SECONDS
         ):

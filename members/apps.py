@@ -7,4 +7,6 @@ class MembersConfig(AppConfig):
     verbose_name = _("Membres")
 
     def ready(self):
-        from members import signals  # noqa: F401  (connects the login receiver)
+        from members import ratelimit_cache, signals  # noqa: F401  (connects the login receiver)
+
+        ratelimit_cache.install()  # logins keep working (degraded limits) when Redis is down
