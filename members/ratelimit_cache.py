@@ -84,3 +84,13 @@ def install() -> None:
 
     ratelimit.cache = rate_limit_cache
     totp_auth.cache = rate_limit_cache
+
+
+def allowance(key: str, *, limit: int, seconds: int) -> bool:
+    """Count one use of `key`: False once `limit` uses were counted within `seconds`.
+
+    Counted where the rate limits are (Redis, or this process's memory while it is down);
+    refused uses are counted too, so insisting does not help."""
+    count = (rate_limit_cache.get(key) or 0) + 1
+    rate_limit_cache.set(key, count, seconds)
+    return count <= limit

@@ -76,12 +76,41 @@ def _address_allowance(email: str) -> bool:
         return True
 
 
+def email_criteria(description: list[tuple[str, str]], params: dict[str, str]) -> str:
+    """The criteria as the confirmation email shows them: the portal's own labels only.
+
+    Anyone can ask for a confirmation to be sent to any address, so the email carries none
+    of the visitor's words: text searched for is announced, not quoted, and a value the
+    portal has no label for is left out.
+    """
+    from committee.public.selectors import search_labels
+
+    lines = []
+    own = search_labels()
+    for name, (label, _value) in zip(_described_names(params), description, strict=False):
+        if name == "q":
+            lines.append(f"- {label} : " + _("une recherche par mots (visible sur le portail)"))
+        elif (shown := own.get(name, {}).get(str(params[name]))) is not None:
+            lines.append(f"- {label} : {shown}")
+        else:
+            lines.append(f"- {label}")
+    return "\n".join(lines) or _("- toutes les initiatives publiées")
+
+
+def _described_names(params: dict[str, str]) -> list[str]:
+    from initiatives.catalogue.filters import CatalogueFilterSet
+
+    return [
+        name
+        for name in CatalogueFilterSet.base_filters
+        if name not in ("sort", "page") and params.get(name)
+    ]
+
+
 def _send_confirmation(
     subscription: SearchSubscription, description: list[tuple[str, str]], links: dict
 ) -> None:
-    criteria = "\n".join(f"- {label} : {value}" for label, value in description) or _(
-        "- toutes les initiatives publiées"
-    )
+    criteria = email_criteria(description, subscription.params)
     if subscription.confirmed_at:
         subject = _("Vous suivez déjà cette recherche")
         intro = _(
