@@ -17,3 +17,14 @@ class CommitteeConfig(AppConfig):
         from committee.steering import tasks as steering_tasks  # noqa: F401
 
         register()  # who hears of the committee's events (members.notifications)
+
+        from members.erasure import person_erased
+
+        person_erased.connect(_erase_subscriptions, dispatch_uid="committee-erase-subscriptions")
+
+
+def _erase_subscriptions(sender, *, former_email, **kwargs):
+    """An erased person's search subscriptions (their address) go with them."""
+    from committee.public.models import SearchSubscription
+
+    SearchSubscription.objects.filter(email__iexact=former_email).delete()
