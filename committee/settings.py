@@ -190,10 +190,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "committee.steering.tasks.send_weekly_digest",
         "schedule": crontab(hour=8, minute=0, day_of_week="monday"),
     },
-    # Expired report files deleted; lost or stuck report jobs sent again.
+    # Expired report files deleted; lost or stuck report jobs (no live worker) sent again or
+    # failed: every minute, so no report stays stuck more than about two minutes.
     "sweep-reports": {
         "task": "committee.reports.tasks.sweep_reports",
-        "schedule": crontab(minute=17),
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     # Notifications (docs/notifications.md): emails still undelivered are queued again;
     # digests at 7:00 (daily) and on Monday at 7:15 (weekly); search alerts at 6:30.

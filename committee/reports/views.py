@@ -69,7 +69,8 @@ def _report_rows(user, regions: dict[str, str]):
         {
             "report": report,
             "region": regions.get(report.params.get("region"), report.params.get("region")),
-            "may_retry": report.status == Report.Status.FAILED and may_manage(user, report),
+            "may_retry": (report.status == Report.Status.FAILED or report.is_stuck)
+            and may_manage(user, report),
             "status_url": reverse("pilotage_report_status", kwargs={"pk": report.pk}),
             "file_url": reverse("pilotage_report_file", kwargs={"pk": report.pk}),
             "pending": report.status in (Report.Status.QUEUED, Report.Status.RUNNING),
