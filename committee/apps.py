@@ -26,3 +26,14 @@ class CommitteeConfig(AppConfig):
         # The kinds of notification of each part (members.notifications.registry).
         for part in (reports, steering, plan, contributions, public, sessions):
             part.register()
+
+        from members.erasure import person_erased
+
+        person_erased.connect(_erase_subscriptions, dispatch_uid="committee-erase-subscriptions")
+
+
+def _erase_subscriptions(sender, *, former_email, **kwargs):
+    """An erased person's search subscriptions (their address) go with them."""
+    from committee.public.models import SearchSubscription
+
+    SearchSubscription.objects.filter(email__iexact=former_email).delete()

@@ -81,8 +81,12 @@ MIDDLEWARE = [
     "committee.middleware.FrenchFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Form bodies in another charset than UTF-8: the French 400 page, before anything reads them.
+    "committee.http_errors.FormCharsetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # No-store on private pages and on any page answered to a signed-in person.
+    "committee.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy (django-csp) and Permissions-Policy headers.
@@ -153,6 +157,13 @@ if REDIS_URL:
             },
         }
     }
+    # allauth's rate limits (members.ratelimit_cache): the same Redis, but errors raised, so
+    # that a Redis outage is seen and the limits are counted in memory instead of refusing
+    # every login.
+    CACHES["ratelimit"] = {
+        **CACHES["default"],
+        "OPTIONS": {**CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": False},
+    }
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
@@ -189,10 +200,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "committee.steering.tasks.send_weekly_digest",
         "schedule": crontab(hour=8, minute=0, day_of_week="monday"),
     },
-    # Expired report files deleted; lost or stuck report jobs sent again.
+    # Expired report files deleted; lost or stuck report jobs (no live worker) sent again or
+    # failed: every minute, so no report stays stuck more than about two minutes.
     "sweep-reports": {
         "task": "committee.reports.tasks.sweep_reports",
-        "schedule": crontab(minute=17),
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     # Notifications (docs/notifications.md): emails still undelivered are queued again;
     # digests at 7:00 (daily) and on Monday at 7:15 (weekly); search alerts at 6:30.
@@ -298,6 +311,13 @@ ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 MFA_ADAPTER = "members.adapters.MFAAdapter"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Comité numérique éducation] "
+# Client address for allauth's rate limits (failed logins per IP…). Behind a reverse proxy,
+# REMOTE_ADDR is the proxy's for everyone: name the proxy, or all visitors share one counter.
+# Either the number of trusted proxies appending to X-Forwarded-For (the client is the entry
+# that many from the right), or a header the proxy sets itself (e.g. X-Real-IP). Unset: the
+# headers are ignored (a client could write them) and REMOTE_ADDR counts.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 # Personal data: accounts unseen this long are warned, then anonymised after the grace period
 # (700 + 30 days: the two years announced on the privacy page).

@@ -116,6 +116,7 @@ if settings.DEV_MAILBOX and not settings.PRODUCTION:
 
     urlpatterns.append(path("dev/courriels/", mailbox.mailbox, name="dev_mailbox"))
 
+handler400 = "committee.http_errors.error_400"
 handler404 = "committee.public.views.pages.error_404"
 handler500 = "committee.public.views.pages.error_500"
 

@@ -20,6 +20,19 @@ class InitiativesConfig(AppConfig):
         from referentials.signals import territories_updated
 
         territories_updated.connect(_follow_territories, dispatch_uid="initiatives-territories")
+        from members.erasure import person_erased
+
+        person_erased.connect(_erase_contact, dispatch_uid="initiatives-erase-contact")
+
+
+def _erase_contact(sender, *, former_email, **kwargs):
+    """An erased person who was an initiative's contact: the contact details go, in the
+    initiative and in its history (the initiative itself, its association's, stays)."""
+    from initiatives.models import Initiative
+
+    blank = {"contact_name": "", "contact_email": "", "contact_phone": "", "contact_consent": False}
+    Initiative.objects.filter(contact_email__iexact=former_email).update(**blank)
+    Initiative.history.filter(contact_email__iexact=former_email).update(**blank)
 
 
 def _follow_territories(sender, *, territory_ids, **kwargs):

@@ -391,6 +391,7 @@ def user_anonymise(*, user: User) -> User:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         former_email = user.email
+        former_names = [user.get_full_name()]
         user.email = f"anonyme-{user.pk}@invalid"
         user.first_name = ""
         user.last_name = ""
@@ -419,6 +420,12 @@ def user_anonymise(*, user: User) -> User:
         NotificationPreference.objects.filter(user=user).delete()
         NotificationSettings.objects.filter(user=user).delete()
         FailingAddress.objects.filter(email__iexact=former_email).delete()
+        # What others were told about the person, and what the other apps hold.
+        from members.erasure import person_erased, person_traces_erase
+
+        names = [n for n in former_names if n]
+        person_traces_erase(user=user, former_email=former_email, former_names=names)
+        person_erased.send(sender=User, user=user, former_email=former_email, former_names=names)
         _sessions_delete(user)
     _forget_actor(user)
     return user

@@ -250,10 +250,10 @@ def map_summary(map_data: dict, *, without_department: int = 0) -> str:
     return text
 
 
-def search_description(params: dict[str, str]) -> list[tuple[str, str]]:
-    """Human-readable criteria of catalogue parameters: [(label, value), …]."""
+def search_labels() -> dict[str, dict[str, str]]:
+    """The portal's own label of each value of the catalogue's choice filters."""
     choices = catalogue_choices()
-    labels = {
+    return {
         "axis": dict((str(n), label) for n, label in choices.axes),
         "region": dict(choices.regions),
         "department": dict(choices.departments),
@@ -261,6 +261,11 @@ def search_description(params: dict[str, str]) -> list[tuple[str, str]]:
         "school_level": dict(choices.school_levels),
         "partner": {acronym: acronym for acronym, _name in choices.partners},
     }
+
+
+def search_description(params: dict[str, str]) -> list[tuple[str, str]]:
+    """Human-readable criteria of catalogue parameters: [(label, value), …]."""
+    labels = search_labels()
     labels.update(territory_labels(params))
     filters = CatalogueFilterSet.base_filters
     described = []

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from committee.public.links import links_and_changes
 from committee.public.models import SearchSubscription
@@ -35,6 +36,36 @@ def _address_allowance(email: str) -> bool:
         return True
 
 
+def email_criteria(description: list[tuple[str, str]], params: dict[str, str]) -> list[list[str]]:
+    """The criteria as the confirmation email shows them: [label, value] in the portal's own
+    words only (value "" when there is none to show).
+
+    Anyone can ask for a confirmation to be sent to any address, so the email carries none
+    of the visitor's words: text searched for is announced, not quoted, and a value the
+    portal has no label for is left out.
+    """
+    from committee.public.selectors import search_labels
+
+    criteria = []
+    own = search_labels()
+    for name, (label, _value) in zip(_described_names(params), description, strict=False):
+        if name == "q":
+            criteria.append([str(label), _("une recherche par mots (visible sur le portail)")])
+        else:
+            criteria.append([str(label), str(own.get(name, {}).get(str(params[name]), ""))])
+    return criteria
+
+
+def _described_names(params: dict[str, str]) -> list[str]:
+    from initiatives.catalogue.filters import CatalogueFilterSet
+
+    return [
+        name
+        for name in CatalogueFilterSet.base_filters
+        if name not in ("sort", "page") and params.get(name)
+    ]
+
+
 def _send_confirmation(
     subscription: SearchSubscription, description: list[tuple[str, str]], *, now
 ) -> None:
@@ -46,7 +77,7 @@ def _send_confirmation(
         delivery_key=f"search-confirm:{subscription.pk}:{now.isoformat()}",
         data={
             "subscription": subscription.pk,
-            "criteria": [[str(label), str(value)] for label, value in description],
+            "criteria": email_criteria(description, subscription.params),
         },
     )
 

@@ -5,7 +5,14 @@ from celery import shared_task
 from committee.public import selectors
 
 
-@shared_task(name="committee.public.tasks.warm_public_pages", ignore_result=True, time_limit=120)
+# Both limits on the task: a hard limit alone below the global soft limit (840 s) makes
+# Celery refuse every call (soft > hard), and beat would never run it.
+@shared_task(
+    name="committee.public.tasks.warm_public_pages",
+    ignore_result=True,
+    soft_time_limit=100,
+    time_limit=120,
+)
 def warm_public_pages() -> None:
     """Every minute: what the home page, the map and the catalogue without criteria read
     from the cache, computed again if a publication made it stale (else a few reads)."""

@@ -56,6 +56,9 @@ class Report(models.Model):
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
     purged_at = models.DateTimeField(_("fichier supprimé le"), null=True, blank=True)
+    # The building worker's lease: renewed every few seconds while it runs; a running report
+    # whose lease is out has no live worker (committee.reports.services.reports_sweep).
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rapport")
@@ -91,6 +94,13 @@ class Report(models.Model):
         return self.purged_at is not None or (
             self.expires_at is not None and self.expires_at <= timezone.now()
         )
+
+    @property
+    def is_stuck(self) -> bool:
+        """Queued or running without a live worker (see committee.reports.services)."""
+        from committee.reports.services import stuck_reports
+
+        return stuck_reports().filter(pk=self.pk).exists()
 
     @property
     def is_downloadable(self) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import threading
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -42,14 +43,34 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 MAX_PENDING_PER_USER = 5
-# Queued this long without a worker taking it: the message is presumed lost.
-LOST_AFTER = timedelta(minutes=30)
+# Queued this long without a worker taking it: the message is presumed lost (sent again by
+# the sweep, which runs every minute; a second message for the same report is harmless).
+LOST_AFTER = timedelta(seconds=60)
+# A building worker renews its lease on the row this often; a running report whose lease is
+# older than HEARTBEAT_LEASE has lost its worker (killed, machine gone): the sweep, every
+# minute, sends it again or fails it, so nothing stays stuck more than about two minutes.
+HEARTBEAT_SECONDS = 10
+HEARTBEAT_LEASE = timedelta(seconds=45)
 ERROR_MAX_LENGTH = 2000
 # Soft limit (the report fails cleanly) and hard limit (the worker process is killed).
 SOFT_TIME_LIMIT = 10 * 60
 TIME_LIMIT = SOFT_TIME_LIMIT + 60
 # A running row older than this has no live worker any more (the hard limit killed it).
 STALE_AFTER = timedelta(seconds=TIME_LIMIT + 5 * 60)
+
+
+def stuck_reports(now=None):
+    """Reports with no live worker: queued and never taken, or running with a lapsed lease."""
+    now = now or timezone.now()
+    lapsed = Q(heartbeat_at__lt=now - HEARTBEAT_LEASE) | Q(
+        heartbeat_at__isnull=True, started_at__lt=now - HEARTBEAT_LEASE
+    )
+    return Report.objects.filter(
+        Q(status=Report.Status.QUEUED, created_at__lt=now - LOST_AFTER)
+        | (Q(status=Report.Status.RUNNING) & (lapsed | Q(started_at__lt=now - STALE_AFTER)))
+    )
+
+
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
@@ -139,10 +160,12 @@ def report_enqueue(*, report_id: int) -> bool:
 
 
 def report_retry(*, report: Report, by: User) -> Report:
-    """Send a failed report back to the workers, from scratch."""
+    """Send a failed or stuck report (no live worker) back to the workers, from scratch."""
     require(by, Perm.REPORT_ORDER, report)  # its requester or the secretariat
     with transaction.atomic():
-        updated = Report.objects.filter(pk=report.pk, status=Report.Status.FAILED).update(
+        retryable = Q(status=Report.Status.FAILED) | Q(pk__in=stuck_reports().values("pk"))
+        updated = Report.objects.filter(retryable, pk=report.pk).update(
+            heartbeat_at=None,
             status=Report.Status.QUEUED,
             progress=0,
             error="",
@@ -152,7 +175,12 @@ def report_retry(*, report: Report, by: User) -> Report:
             expires_at=None,
         )
         if not updated:
-            raise ReportError(_("Seul un rapport en échec peut être relancé."))
+            raise ReportError(
+                _(
+                    "Seul un rapport en échec, ou bloqué sans traitement en cours, peut être "
+                    "relancé."
+                )
+            )
         transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
     report.refresh_from_db()
     return report
@@ -162,12 +190,11 @@ def report_retry(*, report: Report, by: User) -> Report:
 
 
 def _claim(report_id: int, now) -> Report | None:
-    claimable = Q(status=Report.Status.QUEUED) | Q(
-        status=Report.Status.RUNNING, started_at__lt=now - STALE_AFTER
-    )
+    claimable = Q(status=Report.Status.QUEUED) | Q(pk__in=stuck_reports(now).values("pk"))
     claimed = Report.objects.filter(claimable, pk=report_id).update(
         status=Report.Status.RUNNING,
         started_at=now,
+        heartbeat_at=now,
         finished_at=None,
         progress=0,
         error="",
@@ -194,7 +221,36 @@ class _Progress:
         percent = max(0, min(99, int(percent)))
         if percent > self.last:
             self.last = percent
-            _mine(self.report).update(progress=percent)
+            _mine(self.report).update(progress=percent, heartbeat_at=timezone.now())
+
+
+class _Heartbeat:
+    """Renews the run's lease every HEARTBEAT_SECONDS from a thread while the report builds
+    (a long step may not move the percentage for minutes)."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True, name="report-heartbeat")
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self.stop.wait(HEARTBEAT_SECONDS):
+                _mine(self.report).update(heartbeat_at=timezone.now())
+        except DatabaseError:
+            logger.warning("Report %s: heartbeat failed", self.report.pk, exc_info=True)
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=2)
 
 
 def _fail(report: Report, message: str) -> None:
@@ -225,7 +281,11 @@ def report_build(*, report_id: int) -> str:
         return "failed"
     builder = BUILDERS[report.kind]
     try:
-        with tempfile.TemporaryFile() as out, translation.override(_language(report)):
+        with (
+            _Heartbeat(report),
+            tempfile.TemporaryFile() as out,
+            translation.override(_language(report)),
+        ):
             filename = builder(report.params, out, _Progress(report))
             out.seek(0)
             stored = report.file.storage.save(
@@ -319,12 +379,23 @@ def reports_sweep(*, now=None) -> dict[str, int]:
         purged += Report.objects.filter(pk=report.pk, purged_at__isnull=True).update(
             file="", purged_at=now
         )
-    resent = 0
-    stuck = Report.objects.filter(
-        Q(status=Report.Status.QUEUED, created_at__lt=now - LOST_AFTER)
-        | Q(status=Report.Status.RUNNING, started_at__lt=now - STALE_AFTER)
-    )
-    for report_id in stuck.values_list("pk", flat=True):
-        build_report.delay(report_id)
-        resent += 1
-    return {"purged": purged, "resent": resent}
+    resent = failed = 0
+    for report in stuck_reports(now).only("pk", "status", "attempts"):
+        if report.attempts >= MAX_ATTEMPTS:
+            failed += Report.objects.filter(pk=report.pk, status=report.status).update(
+                status=Report.Status.FAILED,
+                error=_("Le traitement a été interrompu %(n)s fois : relancez le rapport.")
+                % {"n": report.attempts},
+                finished_at=now,
+            )
+            continue
+        if report.status == Report.Status.RUNNING:  # shown as waiting again, not frozen
+            Report.objects.filter(pk=report.pk, status=Report.Status.RUNNING).update(
+                status=Report.Status.QUEUED, progress=0, heartbeat_at=None
+            )
+        try:
+            build_report.delay(report.pk)
+            resent += 1
+        except Exception:  # noqa: BLE001 - broker down: the next sweep tries again
+            logger.warning("Report %s: could not be sent again", report.pk, exc_info=True)
+    return {"purged": purged, "resent": resent, "failed": failed}

@@ -64,7 +64,7 @@ def _report_rows(user, regions: dict[str, str]):
         {
             "report": report,
             "region": regions.get(report.params.get("region"), report.params.get("region")),
-            "may_retry": report.status == Report.Status.FAILED
+            "may_retry": (report.status == Report.Status.FAILED or report.is_stuck)
             and can(user, Perm.REPORT_ORDER, report),
             "status_url": reverse("pilotage_report_status", kwargs={"pk": report.pk}),
             "file_url": reverse("pilotage_report_file", kwargs={"pk": report.pk}),

@@ -33,6 +33,7 @@ from initiatives.catalogue.opendata import (
     LICENCE_NAME,
     LICENCE_URL,
     LIST_SEPARATOR,
+    csv_cell,
     flat_value,
     iter_records,
     json_record,
@@ -115,7 +116,9 @@ def _csv_lines(records) -> Iterator[str]:
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     yield writer.writerow(COLUMN_NAMES)
     for row in rows_as_lists(records):
-        yield writer.writerow([flat_value(value) for value in row])
+        yield writer.writerow(
+            [csv_cell(name, value) for name, value in zip(COLUMN_NAMES, row, strict=True)]
+        )
 
 
 def _json_chunks(records) -> Iterator[str]:

@@ -68,6 +68,9 @@ class Column:
             descriptor["format"] = self.format
         if self.constraints:
             descriptor["constraints"] = dict(self.constraints)
+            if self.type == "string" and "maxLength" in self.constraints:
+                # Room for the apostrophe that neutralises a formula in CSV (csv_cell).
+                descriptor["constraints"]["maxLength"] += len(FORMULA_ESCAPE)
         return descriptor
 
 
@@ -273,6 +276,15 @@ def table_schema() -> dict:
                 "sans BOM, guillemets doubles si nécessaire (RFC 4180), première ligne "
                 "d'en-tête."
             )
+        )
+        + " "
+        + str(
+            _(
+                "Dans le fichier CSV, un texte qui commence par =, +, -, @, une tabulation ou "
+                "un retour chariot est précédé d'une apostrophe, pour qu'un tableur ne le "
+                "prenne pas pour une formule ; le JSON, le XLSX et l'API donnent le texte tel "
+                "quel."
+            )
         ),
         "licenses": [{"name": "etalab-2.0", "title": LICENCE_NAME, "path": LICENCE_URL}],
         "fields": [column.as_table_schema() for column in COLUMNS],
@@ -423,6 +435,24 @@ def flat_value(value) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
+
+
+# OWASP "CSV injection": a spreadsheet takes a cell starting with one of these for a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_ESCAPE = "'"
+_STRING_COLUMNS = frozenset(column.name for column in COLUMNS if column.type == "string")
+
+
+def formula_safe(text: str) -> str:
+    """Text a spreadsheet shows as text: an apostrophe before a leading formula character."""
+    return FORMULA_ESCAPE + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def csv_cell(name: str, value) -> str:
+    """A record's value for the CSV export: flat text, and never a formula for a text column
+    (numbers and dates keep their sign and format, as the Table Schema describes them)."""
+    text = flat_value(value)
+    return formula_safe(text) if name in _STRING_COLUMNS else text
 
 
 def json_value(value):

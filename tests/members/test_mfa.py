@@ -66,7 +66,7 @@ def test_contributors_are_not_gated(lenient_client, contributor, path):
     assert response.get("Location") != SETUP
 
 
-@pytest.mark.parametrize("path", ["/", "/initiatives/", "/comptes/2fa/", "/comptes/email/"])
+@pytest.mark.parametrize("path", ["/", "/initiatives/", "/comptes/2fa/", "/comptes/logout/"])
 def test_public_and_account_pages_stay_open_so_that_setup_is_reachable(
     lenient_client, reviewer, path
 ):
@@ -172,3 +172,14 @@ def test_demo_setup_gives_a_known_secret_and_a_verified_address(lenient_client, 
     client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert client.session.get("_auth_user_id") == str(secretariat.pk)
     assert client.get("/instruction/").get("Location") != SETUP
+
+
+@pytest.mark.parametrize(
+    "path", ["/comptes/email/", "/comptes/password/change/", "/notifications/"]
+)
+def test_account_management_waits_for_mfa_too(client, reviewer, path):
+    """Deny-by-default: only MFA set-up, authentication and logout are open before MFA."""
+    client.force_login(reviewer)
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"] == SETUP

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -30,6 +31,23 @@ def _followed_params(data) -> tuple[dict[str, str], list[str]]:
     return normalise_params(cleaned), errors
 
 
+def follow_refusal(request) -> str | None:
+    """Requests to follow a search are limited per client and overall (each one may send an
+    email to an address typed by anyone): the reason of a refusal, or None."""
+    from allauth.core.internal.httpkit import get_client_ip
+    from django.conf import settings
+
+    from members.ratelimit_cache import allowance
+
+    per_client = getattr(settings, "FOLLOW_REQUESTS_PER_CLIENT_PER_HOUR", 5)
+    overall = getattr(settings, "FOLLOW_REQUESTS_PER_HOUR", 200)
+    if not allowance(f"follow:client:{get_client_ip(request)}", limit=per_client, seconds=3600):
+        return _("Trop de demandes de suivi depuis votre connexion : réessayez dans une heure.")
+    if not allowance("follow:all", limit=overall, seconds=3600):
+        return _("Le portail reçoit trop de demandes de suivi : réessayez dans une heure.")
+    return None
+
+
 def _private(response):
     """Pages reached through a personal link: not cached, not indexed, and their address
     (which holds the token) never sent to another site.
@@ -50,8 +68,13 @@ def follow(request):
     criteria = selectors.search_description(params)
     form = FollowSearchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        subscription_request(email=form.cleaned_data["email"], params=params, description=criteria)
-        return redirect("follow_sent")
+        if (refusal := follow_refusal(request)) is not None:
+            form.add_error("email", refusal)
+        else:
+            subscription_request(
+                email=form.cleaned_data["email"], params=params, description=criteria
+            )
+            return redirect("follow_sent")
     return render(
         request,
         "committee/follow.html",

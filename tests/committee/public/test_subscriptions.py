@@ -196,8 +196,9 @@ def test_an_immediate_repeat_sends_no_second_email(
 
 
 def test_an_address_gets_a_few_confirmation_emails_an_hour_at_most(
-    client, world, django_capture_on_commit_callbacks
+    client, world, django_capture_on_commit_callbacks, settings
 ):
+    settings.FOLLOW_REQUESTS_PER_CLIENT_PER_HOUR = 50  # the per-address cap is tested here
     for year in range(2015, 2025):
         follow(client, django_capture_on_commit_callbacks, year=str(year))
 
