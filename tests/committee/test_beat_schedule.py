@@ -13,8 +13,12 @@ from celery.signals import task_postrun
 from django.conf import settings
 
 from committee.celery import app as project_app
-
-from tests.members.notifications.celery_support import SHARED_BROKER, celery_app, embedded_worker, wait_until
+from tests.members.notifications.celery_support import (
+    SHARED_BROKER,
+    celery_app,
+    embedded_worker,
+    wait_until,
+)
 
 TASK_MODULES = (
     "members.tasks",

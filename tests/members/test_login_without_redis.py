@@ -12,9 +12,8 @@ from allauth.account.models import EmailAddress
 from django.test import Client
 
 from members.ratelimit_cache import rate_limit_cache
-from tests.mfa import give_totp, totp_code
-
 from tests.members.notifications.celery_support import RedisServer
+from tests.mfa import give_totp, totp_code
 
 pytestmark = pytest.mark.django_db
 
