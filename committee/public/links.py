@@ -8,6 +8,8 @@ the links when they are rendered (committee.public.notifications).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
@@ -53,3 +55,11 @@ def subscription_links(*, subscription: SearchSubscription) -> dict[str, str]:
     if changed:
         subscription.save(update_fields=changed)
     return links
+
+
+CATALOGUE_URL = "/initiatives/"
+
+
+def catalogue_link(params: dict[str, str], **changes: str) -> str:
+    merged = {**params, **changes}
+    return CATALOGUE_URL + ("?" + urlencode(merged) if merged else "")

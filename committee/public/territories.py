@@ -13,6 +13,9 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from committee.axes import Axis
+from committee.public.links import catalogue_link
+from initiatives.catalogue.choices import catalogue_choices
 from initiatives.catalogue.territories import (
     ALL,
     COVERING,
@@ -116,7 +119,6 @@ def _scope_counts(territory: Territory, ancestors: list[int], scope: str) -> dic
     than once per figure."""
     from django.db import connection
 
-    from committee.models import Axis
     from initiatives.models import Initiative, SchoolLevel
 
     # The ids first (ARRAY(…): computed once, then read through the primary key) rather than
@@ -191,7 +193,6 @@ def _groups(territory: Territory, lineage_: Lineage) -> tuple[Group, Group | Non
     """Both groups; their initiatives read in one query (and their axes in one more)."""
     from django.db.models import Prefetch
 
-    from committee.models import Axis
     from initiatives.catalogue.selectors import catalogue_choices, with_cards
 
     choices = catalogue_choices()
@@ -357,8 +358,6 @@ def territory_page(territory: Territory) -> TerritoryPage:
 def region_layer(counts) -> list[dict]:
     """The map's région layer: initiatives led by a région itself (which no département
     holds), per région, under the map's filters (counted with the map, `MapCounts`)."""
-    from committee.public.views.browse import catalogue_link
-    from initiatives.catalogue.selectors import catalogue_choices
 
     names = dict(catalogue_choices().regions)
     layer = []

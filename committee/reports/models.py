@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from committee.reports.leases import is_stuck
+
 
 def report_upload_to(instance, filename):
     """Random server-side folders: a report's path cannot be guessed from another's."""
@@ -97,10 +99,8 @@ class Report(models.Model):
 
     @property
     def is_stuck(self) -> bool:
-        """Queued or running without a live worker (see committee.reports.services)."""
-        from committee.reports.services import stuck_reports
-
-        return stuck_reports().filter(pk=self.pk).exists()
+        """Queued or running without a live worker (committee.reports.leases)."""
+        return is_stuck(self)
 
     @property
     def is_downloadable(self) -> bool:

@@ -21,6 +21,7 @@ import tempfile
 import threading
 from datetime import timedelta
 
+from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
@@ -30,6 +31,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from committee.reports.builders import BUILDERS, ReportBuildError
+from committee.reports.leases import (  # noqa: F401 - the timings, read by tasks and tests
+    HEARTBEAT_LEASE,
+    HEARTBEAT_SECONDS,
+    LOST_AFTER,
+    SOFT_TIME_LIMIT,
+    STALE_AFTER,
+    TIME_LIMIT,
+    stuck_reports,
+)
 from committee.reports.models import Report
 from committee.reports.notifications import Kinds
 from committee.steering import statistics
@@ -43,34 +53,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 MAX_PENDING_PER_USER = 5
-# Queued this long without a worker taking it: the message is presumed lost (sent again by
-# the sweep, which runs every minute; a second message for the same report is harmless).
-LOST_AFTER = timedelta(seconds=60)
-# A building worker renews its lease on the row this often; a running report whose lease is
-# older than HEARTBEAT_LEASE has lost its worker (killed, machine gone): the sweep, every
-# minute, sends it again or fails it, so nothing stays stuck more than about two minutes.
-HEARTBEAT_SECONDS = 10
-HEARTBEAT_LEASE = timedelta(seconds=45)
 ERROR_MAX_LENGTH = 2000
-# Soft limit (the report fails cleanly) and hard limit (the worker process is killed).
-SOFT_TIME_LIMIT = 10 * 60
-TIME_LIMIT = SOFT_TIME_LIMIT + 60
-# A running row older than this has no live worker any more (the hard limit killed it).
-STALE_AFTER = timedelta(seconds=TIME_LIMIT + 5 * 60)
-
-
-def stuck_reports(now=None):
-    """Reports with no live worker: queued and never taken, or running with a lapsed lease."""
-    now = now or timezone.now()
-    lapsed = Q(heartbeat_at__lt=now - HEARTBEAT_LEASE) | Q(
-        heartbeat_at__isnull=True, started_at__lt=now - HEARTBEAT_LEASE
-    )
-    return Report.objects.filter(
-        Q(status=Report.Status.QUEUED, created_at__lt=now - LOST_AFTER)
-        | (Q(status=Report.Status.RUNNING) & (lapsed | Q(started_at__lt=now - STALE_AFTER)))
-    )
-
-
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
@@ -142,6 +125,15 @@ def report_request(*, kind: str, params: dict | None, by: User) -> Report:
     return report
 
 
+BUILD_TASK = "committee.reports.tasks.build_report"
+
+
+def _build_task():
+    """The build task, found by its name in the app's registry (committee.reports.tasks calls
+    this module: importing it back would make a cycle)."""
+    return current_app.tasks[BUILD_TASK]
+
+
 def report_enqueue(*, report_id: int) -> bool:
     """Hand a report to the workers; never raises into the user's request.
 
@@ -149,10 +141,8 @@ def report_enqueue(*, report_id: int) -> bool:
     """
     from kombu.exceptions import OperationalError as BrokerError
 
-    from committee.reports.tasks import build_report
-
     try:
-        build_report.apply_async((report_id,), retry=True, retry_policy=ENQUEUE_RETRY_POLICY)
+        _build_task().apply_async((report_id,), retry=True, retry_policy=ENQUEUE_RETRY_POLICY)
     except (BrokerError, ConnectionError, OSError):
         logger.warning("Broker unavailable: report %s left for the sweep", report_id)
         return False
@@ -365,7 +355,7 @@ def _announce(report: Report) -> None:
 
 def reports_sweep(*, now=None) -> dict[str, int]:
     """Delete expired files (rows kept, `purged_at` set); send again lost or stuck jobs."""
-    from committee.reports.tasks import build_report
+    build_report = _build_task()
 
     now = now or timezone.now()
     purged = 0

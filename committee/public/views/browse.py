@@ -9,22 +9,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from committee.public import selectors
+from committee.public.links import catalogue_link
 from committee.public.territories import region_layer
 from initiatives.catalogue.choices import catalogue_choices
 from initiatives.catalogue.filters import CatalogueFilterSet
 from referentials.maps import choropleth
 from referentials.models import Territory
 
-CATALOGUE_URL = "/initiatives/"
-
-
 # Filters offered on the map (the département is what the map shows).
 MAP_FILTERS = ("q", "axis", "region", "collectivity", "school_level", "partner", "year")
-
-
-def catalogue_link(params: dict[str, str], **changes: str) -> str:
-    merged = {**params, **changes}
-    return CATALOGUE_URL + ("?" + urlencode(merged) if merged else "")
 
 
 def department_choropleth(counts: selectors.MapCounts, *, dom_id: str = "carte-departements"):

@@ -13,12 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from committee.public import selectors
 from committee.public.forms import FollowSearchForm
+from committee.public.links import catalogue_link
 from committee.public.services import (
     subscription_confirm,
     subscription_request,
     subscription_unsubscribe,
 )
-from committee.public.views.browse import catalogue_link
 from initiatives.catalogue.filters import CatalogueFilterSet, normalise_params
 from initiatives.selectors import published_initiatives
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from committee.public import territories as selectors
-from committee.public.views.browse import catalogue_link
+from committee.public.links import catalogue_link
 from referentials.hierarchy import LEVEL_TITLES, territory_key, territory_path
 from referentials.maps import choropleth, territory_minimap
 from referentials.models import Territory
