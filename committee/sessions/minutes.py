@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from committee.axes import Axis
-from committee.sessions import notifications as kinds
 from committee.sessions.models import (
     AgendaItem,
     Decision,
@@ -27,6 +26,7 @@ from committee.sessions.models import (
     MinutesVersion,
     Session,
 )
+from committee.sessions.notifications import Kinds
 from committee.sessions.services import require
 from committee.sessions.texts import day_text
 from members.permissions import Perm
@@ -130,7 +130,7 @@ def minutes_circulate(*, by, minutes: Minutes, until: datetime.datetime) -> Minu
     current.remarks_until = until
     current.save(update_fields=["status", "remarks_until"])
     event_record(
-        kind=kinds.MINUTES_CIRCULATED, actor=by, target=current, data={"until": day_text(until)}
+        kind=Kinds.MINUTES_CIRCULATED, actor=by, target=current, data={"until": day_text(until)}
     )
     minutes.status, minutes.remarks_until = current.status, current.remarks_until
     return current

@@ -22,12 +22,16 @@ from members.notifications.registry import (
 )
 
 TEMPLATE = "governance"
-CONVENED = "session_convened"
-UPDATED = "session_updated"
-CANCELLED = "session_cancelled"
-REMINDER = "session_reminder"
-MINUTES_CIRCULATED = "minutes_circulated"
-EVENT_KINDS = (CONVENED, UPDATED, CANCELLED)
+
+
+class Kinds:
+    CONVENED = "session_convened"
+    UPDATED = "session_updated"
+    CANCELLED = "session_cancelled"
+    REMINDER = "session_reminder"
+    MINUTES_CIRCULATED = "minutes_circulated"
+
+
 _REPRESENTATIVES = _("Les représentants des organisations dans l'instance")
 
 
@@ -92,7 +96,7 @@ def invitation_context(notification) -> dict:
     from committee.sessions.models import Session
 
     session = _session_of(notification)
-    cancel = notification.kind == CANCELLED
+    cancel = notification.kind == Kinds.CANCELLED
     if not cancel and (
         session.status != Session.Status.CONVENED
         or session.sequence > (notification.data or {}).get("sequence", 0)
@@ -135,7 +139,7 @@ def minutes_recipients(event: Event) -> list[Recipient]:
 def register() -> None:
     common = {"template": TEMPLATE, "audience": _REPRESENTATIVES}
     register_kind(
-        CONVENED,
+        Kinds.CONVENED,
         recipients=session_recipients,
         context=invitation_context,
         label=_("Convocation à une séance"),
@@ -145,7 +149,7 @@ def register() -> None:
         **common,
     )
     register_kind(
-        UPDATED,
+        Kinds.UPDATED,
         recipients=session_recipients,
         context=invitation_context,
         label=_("Séance modifiée"),
@@ -155,7 +159,7 @@ def register() -> None:
         **common,
     )
     register_kind(
-        CANCELLED,
+        Kinds.CANCELLED,
         recipients=session_recipients,
         context=invitation_context,
         label=_("Séance annulée"),
@@ -165,7 +169,7 @@ def register() -> None:
         **common,
     )
     register_kind(
-        REMINDER,
+        Kinds.REMINDER,
         context=reminder_context,
         label=_("Rappel de séance (la veille)"),
         subject=_("Demain : %(body)s, %(when)s"),
@@ -173,7 +177,7 @@ def register() -> None:
         **common,
     )
     register_kind(
-        MINUTES_CIRCULATED,
+        Kinds.MINUTES_CIRCULATED,
         recipients=minutes_recipients,
         label=_("Procès-verbal soumis à vos remarques"),
         subject=_("Procès-verbal à relire : %(body)s"),

@@ -19,7 +19,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from committee.axes import Axis
-from committee.sessions import notifications as kinds
 from committee.sessions.models import (
     AgendaItem,
     Attendance,
@@ -30,6 +29,7 @@ from committee.sessions.models import (
     Session,
     SessionDocument,
 )
+from committee.sessions.notifications import Kinds, session_data
 from committee.sessions.texts import PARIS
 from members.models import Membership, Organisation
 from members.notifications.outbox import notification_queue
@@ -208,7 +208,7 @@ def session_update(*, by, session: Session, data: SessionData) -> list[str]:
     current.full_clean(exclude=["created_by"])
     current.save()
     if resend:
-        event_record(kind=kinds.UPDATED, actor=by, target=current, data={"changed": changed})
+        event_record(kind=Kinds.UPDATED, actor=by, target=current, data={"changed": changed})
     session.__dict__.update({k: getattr(current, k) for k in (*changed, "sequence")})
     return changed
 
@@ -225,7 +225,7 @@ def session_convene(*, by, session: Session) -> Session:
     current.status = Session.Status.CONVENED
     current.convened_at = timezone.now()
     current.save(update_fields=["status", "convened_at", "updated_at"])
-    event_record(kind=kinds.CONVENED, actor=by, target=current)
+    event_record(kind=Kinds.CONVENED, actor=by, target=current)
     session.status, session.convened_at = current.status, current.convened_at
     return current
 
@@ -246,7 +246,7 @@ def session_cancel(*, by, session: Session, reason: str = "") -> Session:
         current.sequence += 1
     current.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
     if was_convened:
-        event_record(kind=kinds.CANCELLED, actor=by, target=current, data={"reason": reason})
+        event_record(kind=Kinds.CANCELLED, actor=by, target=current, data={"reason": reason})
     session.status, session.sequence = current.status, current.sequence
     return current
 
@@ -406,7 +406,7 @@ def reminders_send(*, now: datetime.datetime | None = None) -> int:
     ).select_related("body")
     queued = 0
     for session in sessions:
-        data = kinds.session_data(session)
+        data = session_data(session)
         path = session.get_absolute_url()
         for representative in Representative.objects.filter(body_id=session.body_id).select_related(
             "user"
@@ -416,7 +416,7 @@ def reminders_send(*, now: datetime.datetime | None = None) -> int:
                 continue
             key = f"session:{session.pk}:reminder:{tomorrow.isoformat()}:u{user.pk}"
             if notification_queue(
-                kind=kinds.REMINDER, delivery_key=key, user=user, path=path, data=data
+                kind=Kinds.REMINDER, delivery_key=key, user=user, path=path, data=data
             ):
                 queued += 1
     return queued

@@ -7,6 +7,7 @@ from committee.contributions.notifications import Kinds as ContributionKinds
 from committee.plan.notifications import Kinds as PlanKinds
 from committee.public.notifications import Kinds as PublicKinds
 from committee.reports.notifications import Kinds as ReportKinds
+from committee.sessions.notifications import Kinds as SessionKinds
 from committee.steering.notifications import Kinds as SteeringKinds
 from initiatives.notifications import Kinds as InitiativeKinds
 from members.models import Event, Notification
@@ -25,6 +26,7 @@ DECLARED = {
     "committee.plan.notifications": PlanKinds,
     "committee.contributions.notifications": ContributionKinds,
     "committee.public.notifications": PublicKinds,
+    "committee.sessions.notifications": SessionKinds,
     "members.notifications.accounts": Kinds,
 }
 
