@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from committee.axes import Axis
 from committee.public.links import catalogue_link
 from initiatives.catalogue.choices import catalogue_choices
+from initiatives.catalogue.selectors import with_cards
 from initiatives.catalogue.territories import (
     ALL,
     COVERING,
@@ -191,10 +192,6 @@ def _id_in(ids_sql: str) -> str:
 
 def _groups(territory: Territory, lineage_: Lineage) -> tuple[Group, Group | None]:
     """Both groups; their initiatives read in one query (and their axes in one more)."""
-    from django.db.models import Prefetch
-
-    from initiatives.catalogue.selectors import catalogue_choices, with_cards
-
     choices = catalogue_choices()
     scopes = [INSIDE] + ([COVERING] if lineage_.parents else [])
     computed = {scope: _scope_counts(territory, lineage_.ancestor_ids, scope) for scope in scopes}

@@ -482,6 +482,9 @@ def selection(filterset: CatalogueFilterSet) -> Selection | None:
     """The request's bitmaps, or None when the index is disabled (SQL answers)."""
     if not set(filterset.FACETS) <= set(INDEXED):  # a facet the index does not hold yet
         return None
+    q = filterset.cleaned.get("q")
+    if q and filterset.text_names_territories(q):  # SQL follows the named territory's hierarchy
+        return None
     index = catalogue_index()
     if index is None:
         return None

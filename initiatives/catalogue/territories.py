@@ -182,6 +182,10 @@ class TerritoryFilterMixin:
             branches += covering_branches(_parents_subquery(territory))
         return Q(pk__in=_union(branches))
 
+    def text_names_territories(self, value: str) -> bool:
+        """Whether the full-text search also follows the hierarchy of territories it names."""
+        return bool(self._named_territories(value))
+
     def _named_territories(self, value: str) -> list[Territory]:
         """Territories whose name is exactly the text (accents, case and hyphens aside):
         one query per text, then kept in the cache (territories change once a year)."""

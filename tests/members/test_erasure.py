@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from committee.public.models import SearchSubscription
 from initiatives.models import Initiative
-from members import notifications as n
+from initiatives.notifications import Kinds as InitiativeKinds
+from members.notifications import registry as n
 from members.models import Event, Notification
 from members.services import user_anonymise
 from tests import factories as f
@@ -26,7 +27,7 @@ def zoe(association):
 
 def _traces(zoe, contributor, association):
     event = Event.objects.create(
-        kind=Event.Kind.choices[0][0], actor=zoe, organisation=association, data={"who": NAME}
+        kind=InitiativeKinds.SUBMITTED, actor=zoe, organisation=association, data={"who": NAME}
     )
     told = Notification.objects.create(
         recipient=contributor,

@@ -108,13 +108,14 @@ def test_unread_notifications_and_my_account_are_in_the_header(signed_in, contri
 
 @pytest.mark.parametrize(
     ("role", "queries"),
-    [("anonymous", 0), ("contributor", 3), ("reviewer", 4), ("secretariat", 4)],
+    [("anonymous", 0), ("contributor", 3), ("reviewer", 5), ("secretariat", 5)],
 )
 def test_the_header_costs_the_same_queries_whatever_the_work_waiting(
     request, client, mfa, django_assert_num_queries, association, role, queries
 ):
     """A static page: the session, the user, their memberships (read once for every
-    permission asked) and, for officials, the count of submissions waiting for them; the
+    permission asked) and, for officials, whether they have their authenticator (the MFA
+    gate) and the count of submissions waiting for them; the
     unread count and the site configuration come from the cache. Pinned, and unchanged
     when more work waits."""
     if role != "anonymous":
