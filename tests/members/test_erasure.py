@@ -7,8 +7,8 @@ from django.utils import timezone
 from committee.public.models import SearchSubscription
 from initiatives.models import Initiative
 from initiatives.notifications import Kinds as InitiativeKinds
-from members.notifications import registry as n
 from members.models import Event, Notification
+from members.notifications import registry as n
 from members.services import user_anonymise
 from tests import factories as f
 

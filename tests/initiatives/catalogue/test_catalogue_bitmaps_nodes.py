@@ -81,7 +81,7 @@ class Node:
         self.process.stdout.close()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_process_is_right_after_a_write_on_another(settings, reviewer):
     redis_url = os.environ.get("REDIS_URL")
     if connection.vendor != "postgresql" or not redis_url:
