@@ -7,12 +7,21 @@ from django.utils.translation import gettext as _
 
 from initiatives.catalogue.filters import CatalogueFilterSet
 
+# Parameters that mean nothing without another one: the territory's scope without a territory.
+DEPENDS_ON = {"territory_scope": "territory"}
+
 
 def clean_query(query) -> str | None:
     """The query string of `query` (a QueryDict) without its empty parameters, or None when
-    it has none: `?q=&axis=1&region=` → `axis=1`."""
+    it has none: `?q=&axis=1&region=` → `axis=1` (and `territory_scope` goes with an empty
+    territory)."""
     pairs = [(key, value) for key, values in query.lists() for value in values]
-    kept = [(key, value) for key, value in pairs if value.strip()]
+    present = {key for key, value in pairs if value.strip()}
+    kept = [
+        (key, value)
+        for key, value in pairs
+        if value.strip() and DEPENDS_ON.get(key, key) in present
+    ]
     if len(kept) == len(pairs):
         return None
     return urlencode(kept)

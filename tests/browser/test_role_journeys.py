@@ -50,11 +50,14 @@ class Journey:
 
     def __init__(self, name: str, page, errors: list[str]):
         self.name, self.page, self.clicks = name, page, 0
-        self.started = False
+        self.started, self.errors = False, errors
+        self._watch(page)
+
+    def _watch(self, page) -> None:
         page.on(
             "console",
             lambda message: (
-                errors.append(f"{name} — {page.url}: {message.text}")
+                self.errors.append(f"{self.name} — {page.url}: {message.text}")
                 if message.type == "error"
                 else None
             ),
@@ -76,7 +79,8 @@ class Journey:
         expect(control).to_be_checked()
 
     def read_email(self, message, link: re.Pattern) -> None:
-        """Open the email in the 'mail client' and click the link matching `link`."""
+        """Open the email in the 'mail client' (a blank document, outside the portal and its
+        security policy: emails carry inline styles) and click the link matching `link`."""
         html = next(
             (
                 content
@@ -85,6 +89,7 @@ class Journey:
             ),
             f"<pre>{urlize(escape(message.body))}</pre>",
         )
+        self.page.goto("about:blank")  # the mail client, not a page of the portal
         self.page.set_content(f"<!DOCTYPE html><html lang='fr'><body>{html}</body></html>")
         self.click(
             self.page.locator("a", has_text=link)

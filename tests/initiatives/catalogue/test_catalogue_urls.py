@@ -54,3 +54,13 @@ def test_the_catalogue_has_a_breadcrumb(client, published):
     assert crumbs is not None
     assert 'href="/">Accueil</a>' in crumbs.group(0)
     assert 'aria-current="page">Initiatives</a>' in crumbs.group(0)
+
+
+def test_the_territory_scope_goes_with_an_empty_territory(client):
+    response = client.get(
+        "/initiatives/", {"region": "84", "territory": "", "territory_scope": "all"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/initiatives/?region=84"
+    kept = client.get("/initiatives/", {"territory": "commune-69123", "territory_scope": "inside"})
+    assert kept.status_code != 302
