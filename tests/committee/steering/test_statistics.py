@@ -250,7 +250,7 @@ def test_officials_without_mfa_are_sent_to_set_it_up(client, reviewer):
     assert response.status_code == 302 and "/comptes/" in response["Location"]
 
 
-@pytest.mark.parametrize("who", ["official", "secretary"])
+@pytest.mark.parametrize("who", ["reviewer_with_mfa", "secretariat_with_mfa"])
 def test_officials_read_the_statistics(client, dataset, who, request):
     response = login(client, request.getfixturevalue(who)).get("/pilotage/")
     assert response.status_code == 200
