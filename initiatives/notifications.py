@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from initiatives.models import Comment
 from members.models import Event, Membership, User
@@ -151,7 +152,9 @@ def register() -> None:
         subject=_("Initiative à instruire : %(title)s"),
         summary=_("%(actor)s vous a confié l'instruction de « %(title)s » (%(organisation)s)."),
         audience=_("L'agent du ministère à qui l'initiative est confiée"),
-        bundle_subject=_("%(count)s initiative(s) à instruire"),
+        bundle_subject=ngettext_lazy(
+            "%(count)s initiative à instruire", "%(count)s initiatives à instruire", "count"
+        ),
         recipients=assigned,
     )
     register_kind(

@@ -112,3 +112,25 @@ def reviewer(ministry):
 @pytest.fixture
 def secretariat(ministry):
     return _member(ministry, Membership.Role.SECRETARIAT)
+
+
+# Officials and association admins pass the MFA gate only with an authenticator: the same
+# roles, ready to work.
+@pytest.fixture
+def reviewer_with_mfa(reviewer):
+    """The ministry's reviewer, with an authenticator app."""
+    give_totp(reviewer)
+    return reviewer
+
+
+@pytest.fixture
+def other_reviewer_with_mfa(ministry):
+    user = _member(ministry, Membership.Role.REVIEWER)
+    give_totp(user)
+    return user
+
+
+@pytest.fixture
+def secretariat_with_mfa(secretariat):
+    give_totp(secretariat)
+    return secretariat

@@ -22,11 +22,6 @@ TOTP_SETUP = "/comptes/2fa/totp/activate/"
 PAGES = ["/", "/initiatives/", "/carte/", "/comptes/login/", "/page-inconnue/"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def directives(response) -> dict[str, list[str]]:
     policy = response.headers["Content-Security-Policy"]
     parsed = {}

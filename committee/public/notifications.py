@@ -15,6 +15,7 @@ every email (retried, swept, never to a failing address):
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from committee.public.links import subscription_links
 from committee.public.models import SearchSubscription
@@ -61,8 +62,16 @@ def register() -> None:
     register_kind(
         Kinds.SEARCH_ALERT,
         label=_("Alerte de recherche"),
-        subject=_("%(count)s nouvelle(s) initiative(s) pour votre recherche"),
-        summary=_("%(count)s nouvelle(s) initiative(s) correspondent à votre recherche."),
+        subject=ngettext_lazy(
+            "%(count)s nouvelle initiative pour votre recherche",
+            "%(count)s nouvelles initiatives pour votre recherche",
+            "count",
+        ),
+        summary=ngettext_lazy(
+            "%(count)s nouvelle initiative correspond à votre recherche.",
+            "%(count)s nouvelles initiatives correspondent à votre recherche.",
+            "count",
+        ),
         **visitors,
     )
     register_kind(

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from members.models import Notification, NotificationSettings
 from members.notifications.outbox import schedule
@@ -48,8 +49,16 @@ def register() -> None:
     register_kind(
         DIGEST,
         label=_("Récapitulatif"),
-        subject=_("Votre récapitulatif du comité : %(count)s notification(s)"),
-        summary=_("Récapitulatif de %(count)s notification(s)."),
+        subject=ngettext_lazy(
+            "Votre récapitulatif du comité : %(count)s notification",
+            "Votre récapitulatif du comité : %(count)s notifications",
+            "count",
+        ),
+        summary=ngettext_lazy(
+            "Récapitulatif de %(count)s notification.",
+            "Récapitulatif de %(count)s notifications.",
+            "count",
+        ),
         context=digest_context,
         preferences=False,
         recap=False,

@@ -140,9 +140,11 @@ class Data(dict):
 
 
 def format_text(text, data: Mapping) -> str:
+    """`text` %-formatted with `data`. A text made with `ngettext_lazy(singular, plural,
+    "count")` takes the form that `data["count"]` asks for ("1 nouvelle initiative")."""
     try:
-        return str(text) % Data(data)
-    except (TypeError, ValueError):  # a translation with a broken placeholder
+        return str(text % Data(data))
+    except (TypeError, ValueError, KeyError):  # a translation with a broken placeholder
         return str(text)
 
 

@@ -1,5 +1,5 @@
-"""Fixtures of the steering tests: officials who passed the MFA gate, Celery run in-process,
-a known set of initiatives and a small action plan."""
+"""Fixtures of the committee tests: a known set of initiatives and a small action plan (the
+roles come from the root conftest)."""
 
 import datetime
 
@@ -9,59 +9,7 @@ from django.utils import timezone
 from committee.plan.models import Action
 from initiatives.models import Status as S
 from initiatives.models import StatusChange
-from members.models import Membership
 from tests import factories as f
-
-try:
-    from tests.mfa import give_totp
-except ImportError:  # pragma: no cover - older checkouts without the shared helper
-
-    def give_totp(user):
-        from allauth.mfa.models import Authenticator
-
-        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={})
-
-
-@pytest.fixture
-def official(reviewer):
-    """A reviewer of the ministry, with an authenticator app."""
-    give_totp(reviewer)
-    return reviewer
-
-
-@pytest.fixture
-def other_official(ministry):
-    user = f.MembershipFactory(organisation=ministry, role=Membership.Role.REVIEWER).user
-    give_totp(user)
-    return user
-
-
-@pytest.fixture
-def secretary(secretariat):
-    give_totp(secretariat)
-    return secretariat
-
-
-@pytest.fixture
-def staff(contributor):
-    """Association staff (contributors need no MFA)."""
-    return contributor
-
-
-@pytest.fixture
-def celery_eager():
-    """Tasks run in-process when sent (the settings make Celery real when REDIS_URL is set).
-
-    The app reads its configuration once, so its `conf` is switched, not the settings.
-    """
-    from committee.celery import app
-
-    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-
 
 # -- a known dataset ---------------------------------------------------------------------------
 

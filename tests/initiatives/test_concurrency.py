@@ -19,11 +19,6 @@ from .review_support import initiative_in, login
 S = Initiative.Status
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def load_decision_form(client, initiative):
     """What the official's browser holds: the hidden fields of the decision form."""
     page = client.get(f"/instruction/{initiative.pk}/").content.decode()

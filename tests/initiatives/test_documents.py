@@ -14,7 +14,7 @@ from initiatives.models import Document, Initiative
 from initiatives.notifications import Kinds
 from members.models import Event
 from tests import factories as f
-from tests.mfa import give_totp
+from tests.mfa import with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -67,12 +67,6 @@ def plain_zip() -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         _put(archive, "notes.txt", "rien")
     return buffer.getvalue()
-
-
-def with_mfa(user):
-    """Officials and admins must have an authenticator before they can act."""
-    give_totp(user)
-    return user
 
 
 def stored_files(settings) -> list[Path]:
@@ -290,7 +284,7 @@ def test_the_secretariat_adds_a_document_to_a_published_initiative_and_it_is_rec
     client, association, secretariat
 ):
     initiative = initiative_of(association, S.PUBLISHED)
-    client.force_login(with_mfa(secretariat))
+    client.force_login(with_totp(secretariat))
 
     upload(client, initiative, PDF, "a.pdf")
 
@@ -351,7 +345,7 @@ def test_officials_download_documents_of_submitted_initiatives(
     client, association, reviewer, status
 ):
     document = attach(initiative_of(association, status), is_public=False)
-    client.force_login(with_mfa(reviewer))
+    client.force_login(with_totp(reviewer))
 
     response = client.get(f"/espace/documents/{document.pk}/")
 
@@ -361,7 +355,7 @@ def test_officials_download_documents_of_submitted_initiatives(
 
 def test_officials_do_not_download_documents_of_drafts(client, association, reviewer):
     document = attach(initiative_of(association))
-    client.force_login(with_mfa(reviewer))
+    client.force_login(with_totp(reviewer))
 
     assert client.get(f"/espace/documents/{document.pk}/").status_code == 404
 

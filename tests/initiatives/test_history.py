@@ -16,11 +16,6 @@ pytestmark = pytest.mark.django_db
 S = Initiative.Status
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def edit(initiative, by, **changes):
     """Save as a form would, attributed to `by`."""
     for name, value in changes.items():

@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 S = Initiative.Status
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def submitted(association, contributor):
     return initiative_in(S.SUBMITTED, association, created_by=contributor, title="Classes mobiles")

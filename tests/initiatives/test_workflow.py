@@ -38,11 +38,6 @@ EXPECTED = {
 COMMENT_REQUIRED = {"request_changes", "reject", "unpublish"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def omnipotent(association, ministry):
     """Staff of the lead association and secretariat at once: allowed every move by role.

@@ -91,11 +91,6 @@ PLAN_REPORT_MATRIX = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def user_for(request):
     def get(role):

@@ -68,7 +68,12 @@ def public_plan(client) -> str:
 
 
 def test_a_report_changes_the_public_plan_only_once_accepted(
-    client, lead_action, contributor, official, evidence, django_capture_on_commit_callbacks
+    client,
+    lead_action,
+    contributor,
+    reviewer_with_mfa,
+    evidence,
+    django_capture_on_commit_callbacks,
 ):
     milestone = lead_action.milestones.get(title="Cahier des charges")
     indicator = lead_action.indicators.get()
@@ -93,7 +98,7 @@ def test_a_report_changes_the_public_plan_only_once_accepted(
     assert "<strong>0 %</strong>" in page
     assert "Écoles connectées" not in page
 
-    login(client, official)
+    login(client, reviewer_with_mfa)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("plan_admin:report_decide", args=[report.pk]),
@@ -106,7 +111,7 @@ def test_a_report_changes_the_public_plan_only_once_accepted(
     milestone.refresh_from_db()
     indicator.refresh_from_db()
     assert report.status == PartnerReport.Status.ACCEPTED
-    assert report.reviewer == official
+    assert report.reviewer == reviewer_with_mfa
     assert milestone.reached_on == today() - datetime.timedelta(days=2)
     assert indicator.current_value == Decimal(3)
     assert list(lead_action.initiatives.all()) == [evidence]
@@ -153,7 +158,7 @@ def test_the_partner_page_lists_only_the_actions_the_association_leads(
 
 
 def test_a_returned_report_needs_a_comment_and_changes_nothing(
-    client, lead_action, contributor, official, django_capture_on_commit_callbacks
+    client, lead_action, contributor, reviewer_with_mfa, django_capture_on_commit_callbacks
 ):
     report = partner_report_services.partner_report_submit(
         action=lead_action,
@@ -162,7 +167,7 @@ def test_a_returned_report_needs_a_comment_and_changes_nothing(
         milestone=lead_action.milestones.get(title="Cahier des charges"),
         reached_on=today(),
     )
-    login(client, official)
+    login(client, reviewer_with_mfa)
     url = reverse("plan_admin:report_decide", args=[report.pk])
 
     response = client.post(url, {"decision": "return", "comment": "  "})
@@ -171,7 +176,9 @@ def test_a_returned_report_needs_a_comment_and_changes_nothing(
     report.refresh_from_db()
     assert report.status == PartnerReport.Status.SUBMITTED
     with pytest.raises(ValidationError):
-        partner_report_services.partner_report_return(report=report, by=official, comment="")
+        partner_report_services.partner_report_return(
+            report=report, by=reviewer_with_mfa, comment=""
+        )
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"decision": "return", "comment": "Joignez le procès-verbal."})
@@ -189,11 +196,15 @@ def test_a_returned_report_needs_a_comment_and_changes_nothing(
     assert "Renvoyé" in page and "Joignez le procès-verbal." in page
     # A decided report cannot be decided again.
     with pytest.raises(ValidationError):
-        partner_report_services.partner_report_accept(report=report, by=official)
+        partner_report_services.partner_report_accept(report=report, by=reviewer_with_mfa)
 
 
 def test_each_step_of_a_report_goes_through_the_outbox(
-    lead_action, contributor, official, secretary, django_capture_on_commit_callbacks
+    lead_action,
+    contributor,
+    reviewer_with_mfa,
+    secretariat_with_mfa,
+    django_capture_on_commit_callbacks,
 ):
     """The secretariat hears of a report, its author of the decision: in the portal and by
     email, with the preferences (and digests) of every notification."""
@@ -202,20 +213,26 @@ def test_each_step_of_a_report_goes_through_the_outbox(
             action=lead_action, by=contributor, account="Tout est fait."
         )
     [told] = mail.outbox
-    assert told.to == [secretary.email]
+    assert told.to == [secretariat_with_mfa.email]
     assert told.subject == "Compte rendu de AMF sur l'action 5.1"
     assert "AMF a transmis un compte rendu sur l'action 5.1 — Équiper les écoles rurales." in (
         told.body
     )
     assert f"/pilotage/plan/comptes-rendus/{report.pk}/" in told.body
-    in_app = Notification.objects.get(recipient=secretary, channel=Notification.Channel.IN_APP)
+    in_app = Notification.objects.get(
+        recipient=secretariat_with_mfa, channel=Notification.Channel.IN_APP
+    )
     assert in_app.kind == Kinds.REPORT_SUBMITTED
-    assert not Notification.objects.filter(recipient=official).exists()  # reviewers are not told
+    assert not Notification.objects.filter(
+        recipient=reviewer_with_mfa
+    ).exists()  # reviewers are not told
 
     mail.outbox.clear()
     preference_set(user=contributor, kind=Kinds.REPORT_ACCEPTED, mode="daily")
     with django_capture_on_commit_callbacks(execute=True):
-        partner_report_services.partner_report_accept(report=report, by=official, comment="Bravo.")
+        partner_report_services.partner_report_accept(
+            report=report, by=reviewer_with_mfa, comment="Bravo."
+        )
     assert mail.outbox == []  # kept for the author's daily digest
     kept = Notification.objects.get(recipient=contributor, channel=Notification.Channel.EMAIL)
     assert (kept.kind, kept.digest, kept.status) == (Kinds.REPORT_ACCEPTED, "daily", "pending")
@@ -223,7 +240,9 @@ def test_each_step_of_a_report_goes_through_the_outbox(
     assert kept.data["comment"] == "Bravo."
 
 
-def test_a_report_is_accepted_once(lead_action, contributor, official, secretary):
+def test_a_report_is_accepted_once(
+    lead_action, contributor, reviewer_with_mfa, secretariat_with_mfa
+):
     indicator = lead_action.indicators.get()
     report = partner_report_services.partner_report_submit(
         action=lead_action,
@@ -232,16 +251,16 @@ def test_a_report_is_accepted_once(lead_action, contributor, official, secretary
         indicator=indicator,
         indicator_value=Decimal(5),
     )
-    partner_report_services.partner_report_accept(report=report, by=official)
+    partner_report_services.partner_report_accept(report=report, by=reviewer_with_mfa)
     with pytest.raises(ValidationError):
-        partner_report_services.partner_report_accept(report=report, by=secretary)
+        partner_report_services.partner_report_accept(report=report, by=secretariat_with_mfa)
     assert lead_action.updates.filter(kind=ActionUpdate.Kind.REPORT).count() == 1
 
 
-def test_computed_indicators_are_not_reported(lead_action, contributor, secretary):
+def test_computed_indicators_are_not_reported(lead_action, contributor, secretariat_with_mfa):
     computed = indicator_services.indicator_create(
         action=lead_action,
-        by=secretary,
+        by=secretariat_with_mfa,
         data=indicator_services.IndicatorData(
             label="Initiatives liées",
             target=Decimal(5),
@@ -297,7 +316,7 @@ def test_report_pages_by_role(
 
 
 def test_reviewers_and_the_secretariat_decide_partners_cannot(
-    lead_action, contributor, association_admin, official
+    lead_action, contributor, association_admin, reviewer_with_mfa
 ):
     report = partner_report_services.partner_report_submit(
         action=lead_action, by=contributor, account="Fait."
@@ -305,7 +324,7 @@ def test_reviewers_and_the_secretariat_decide_partners_cannot(
     for user in (contributor, association_admin):
         with pytest.raises(PermissionDenied):
             partner_report_services.partner_report_accept(report=report, by=user)
-    partner_report_services.partner_report_accept(report=report, by=official)
+    partner_report_services.partner_report_accept(report=report, by=reviewer_with_mfa)
     report.refresh_from_db()
     assert report.status == PartnerReport.Status.ACCEPTED
 

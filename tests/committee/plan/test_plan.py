@@ -70,25 +70,27 @@ def test_progress_is_the_mean_of_milestones_reached_and_indicators_attainment():
     assert below.attainment == 0.0
 
 
-def test_reaching_a_milestone_moves_progress_and_is_logged(lead_action, secretary):
+def test_reaching_a_milestone_moves_progress_and_is_logged(lead_action, secretariat_with_mfa):
     milestone = lead_action.milestones.get(title="Cahier des charges")
     assert lead_action.progress == 0
 
-    action_services.milestone_reach(milestone=milestone, by=secretary, reached_on=today())
+    action_services.milestone_reach(
+        milestone=milestone, by=secretariat_with_mfa, reached_on=today()
+    )
 
     lead_action.refresh_from_db()
     assert lead_action.progress == 25  # 1 of 2 milestones (50 %), indicator without value (0 %)
     entry = lead_action.updates.first()
     assert entry.kind == ActionUpdate.Kind.MILESTONE
     assert "Cahier des charges" in entry.text
-    assert entry.author == secretary
+    assert entry.author == secretariat_with_mfa
 
 
 def test_the_secretariat_reaches_a_milestone_on_the_page_and_the_public_plan_follows(
-    client, lead_action, secretary
+    client, lead_action, secretariat_with_mfa
 ):
     milestone = lead_action.milestones.get(title="Cahier des charges")
-    login(client, secretary)
+    login(client, secretariat_with_mfa)
     response = client.post(
         reverse("plan_admin:milestone_reach", args=[lead_action.pk, milestone.pk]),
         {f"atteint-{milestone.pk}-reached_on": today().isoformat()},
@@ -106,10 +108,10 @@ def test_the_secretariat_reaches_a_milestone_on_the_page_and_the_public_plan_fol
     assert "<strong>50 %</strong>" in public
 
 
-def test_progress_cannot_be_typed(client, lead_action, secretary):
+def test_progress_cannot_be_typed(client, lead_action, secretariat_with_mfa):
     assert "progress" not in ActionForm.base_fields
     assert "progress" not in modelform_factory(Action, fields="__all__").base_fields
-    login(client, secretary)
+    login(client, secretariat_with_mfa)
     form = ActionForm.for_action(lead_action)
     data = {name: value for name, value in form.initial.items() if value is not None}
     data["lead_partners"] = [p.pk for p in lead_action.lead_partners.all()]
@@ -123,10 +125,10 @@ def test_progress_cannot_be_typed(client, lead_action, secretary):
     assert "intitulé" in lead_action.updates.first().text
 
 
-def test_a_manual_value_on_a_computed_indicator_is_refused(lead_action, secretary):
+def test_a_manual_value_on_a_computed_indicator_is_refused(lead_action, secretariat_with_mfa):
     indicator = indicator_services.indicator_create(
         action=lead_action,
-        by=secretary,
+        by=secretariat_with_mfa,
         data=indicator_services.IndicatorData(
             label="Initiatives publiées sur l'axe 5",
             target=Decimal(20),
@@ -136,14 +138,16 @@ def test_a_manual_value_on_a_computed_indicator_is_refused(lead_action, secretar
         ),
     )
     with pytest.raises(ValidationError):
-        indicator_services.indicator_set(indicator=indicator, by=secretary, value=Decimal(12))
+        indicator_services.indicator_set(
+            indicator=indicator, by=secretariat_with_mfa, value=Decimal(12)
+        )
 
 
 # -- computed indicators ------------------------------------------------------------------------
 
 
 def test_a_computed_indicator_follows_publications_on_its_axis(
-    client, lead_action, secretary, official, django_capture_on_commit_callbacks
+    client, lead_action, secretariat_with_mfa, reviewer_with_mfa, django_capture_on_commit_callbacks
 ):
     rhone = f.DepartmentFactory(code="69", name="Rhône")
     ain = f.DepartmentFactory(code="01", name="Ain")
@@ -151,7 +155,7 @@ def test_a_computed_indicator_follows_publications_on_its_axis(
     published_initiative(department=rhone, axes=[1])  # another axis: not counted
     indicator = indicator_services.indicator_create(
         action=lead_action,
-        by=secretary,
+        by=secretariat_with_mfa,
         data=indicator_services.IndicatorData(
             label="Départements avec une initiative publiée sur l'axe 5",
             unit="départements",
@@ -172,9 +176,9 @@ def test_a_computed_indicator_follows_publications_on_its_axis(
         lead_organisation=lead_action.lead_partners.get(),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        initiative_publish(initiative=candidate, by=official)
+        initiative_publish(initiative=candidate, by=reviewer_with_mfa)
 
-    login(client, secretary)
+    login(client, secretariat_with_mfa)
     page = client.get(reverse("plan_admin:action", args=[lead_action.pk])).content.decode()
     indicator.refresh_from_db()
     lead_action.refresh_from_db()
@@ -185,11 +189,11 @@ def test_a_computed_indicator_follows_publications_on_its_axis(
 
 
 def test_an_evidence_based_indicator_counts_the_linked_published_initiatives(
-    lead_action, secretary
+    lead_action, secretariat_with_mfa
 ):
     indicator = indicator_services.indicator_create(
         action=lead_action,
-        by=secretary,
+        by=secretariat_with_mfa,
         data=indicator_services.IndicatorData(
             label="Initiatives liées",
             target=Decimal(2),
@@ -200,28 +204,34 @@ def test_an_evidence_based_indicator_counts_the_linked_published_initiatives(
     assert indicator.current_value == 0
     evidence = published_initiative(department=f.DepartmentFactory(code="69"))
 
-    assert action_services.evidence_link(action=lead_action, initiative=evidence, by=secretary)
+    assert action_services.evidence_link(
+        action=lead_action, initiative=evidence, by=secretariat_with_mfa
+    )
 
     indicator.refresh_from_db()
     assert indicator.current_value == 1
     assert lead_action.updates.filter(kind=ActionUpdate.Kind.EVIDENCE).exists()
-    action_services.evidence_unlink(action=lead_action, initiative=evidence, by=secretary)
+    action_services.evidence_unlink(
+        action=lead_action, initiative=evidence, by=secretariat_with_mfa
+    )
     indicator.refresh_from_db()
     assert indicator.current_value == 0
 
 
-def test_only_published_initiatives_are_evidence(lead_action, secretary):
+def test_only_published_initiatives_are_evidence(lead_action, secretariat_with_mfa):
     draft = f.InitiativeFactory(status=S.DRAFT)
     with pytest.raises(ValidationError):
-        action_services.evidence_link(action=lead_action, initiative=draft, by=secretary)
+        action_services.evidence_link(action=lead_action, initiative=draft, by=secretariat_with_mfa)
     assert not lead_action.initiatives.exists()
 
 
-def test_evidence_is_linked_from_a_search_on_the_action_page(client, lead_action, secretary):
+def test_evidence_is_linked_from_a_search_on_the_action_page(
+    client, lead_action, secretariat_with_mfa
+):
     evidence = published_initiative(
         department=f.DepartmentFactory(code="69"), title="Tablettes rurales"
     )
-    login(client, secretary)
+    login(client, secretariat_with_mfa)
     page = client.get(reverse("plan_admin:action", args=[lead_action.pk]), {"q": "rurales"})
     assert "Tablettes rurales" in page.content.decode()
     response = client.post(
@@ -234,8 +244,10 @@ def test_evidence_is_linked_from_a_search_on_the_action_page(client, lead_action
 # -- actions --------------------------------------------------------------------------------------
 
 
-def test_the_secretariat_creates_an_action_with_its_lead_partners(client, secretary, association):
-    login(client, secretary)
+def test_the_secretariat_creates_an_action_with_its_lead_partners(
+    client, secretariat_with_mfa, association
+):
+    login(client, secretariat_with_mfa)
     response = client.post(
         reverse("plan_admin:action_create"),
         {
@@ -255,8 +267,10 @@ def test_the_secretariat_creates_an_action_with_its_lead_partners(client, secret
     assert action.updates.get().kind == ActionUpdate.Kind.CREATED
 
 
-def test_an_action_form_with_errors_is_shown_with_its_summary(client, secretary, lead_action):
-    login(client, secretary)
+def test_an_action_form_with_errors_is_shown_with_its_summary(
+    client, secretariat_with_mfa, lead_action
+):
+    login(client, secretariat_with_mfa)
     response = client.post(
         reverse("plan_admin:action_create"),
         {"code": "5.1", "axis": f.axis(5).pk, "title": "", "objective": "x", "status": "planned",
@@ -269,8 +283,10 @@ def test_an_action_form_with_errors_is_shown_with_its_summary(client, secretary,
     assert Action.objects.count() == 1
 
 
-def test_the_internal_plan_takes_a_constant_number_of_queries(client, secretary, association):
-    login(client, secretary)
+def test_the_internal_plan_takes_a_constant_number_of_queries(
+    client, secretariat_with_mfa, association
+):
+    login(client, secretariat_with_mfa)
     url = reverse("plan_admin:index")
 
     def grow(n):
@@ -291,8 +307,10 @@ def test_the_internal_plan_takes_a_constant_number_of_queries(client, secretary,
 # -- contributions ------------------------------------------------------------------------------
 
 
-def test_a_contribution_goes_from_draft_to_published_with_its_documents(client, secretary):
-    login(client, secretary)
+def test_a_contribution_goes_from_draft_to_published_with_its_documents(
+    client, secretariat_with_mfa
+):
+    login(client, secretariat_with_mfa)
     response = client.post(
         reverse("plan_admin:contribution_create"),
         {
@@ -316,7 +334,7 @@ def test_a_contribution_goes_from_draft_to_published_with_its_documents(client, 
     assert client.get(url).status_code == 404  # private while a draft
     assert client.get(contribution.get_absolute_url()).status_code == 404
 
-    login(client, secretary)
+    login(client, secretariat_with_mfa)
     response = client.get(url)
     assert response.status_code == 200  # the secretariat sees it
     assert finish(response) == PDF
@@ -333,7 +351,7 @@ def test_a_contribution_goes_from_draft_to_published_with_its_documents(client, 
     assert response["Content-Disposition"].startswith("attachment")
     assert finish(response) == PDF
 
-    login(client, secretary)
+    login(client, secretariat_with_mfa)
     client.post(
         reverse("plan_admin:contribution_status", args=[contribution.pk]), {"decision": "unpublish"}
     )
@@ -341,9 +359,9 @@ def test_a_contribution_goes_from_draft_to_published_with_its_documents(client, 
     assert client.get(url).status_code == 404
 
 
-def test_a_contribution_document_is_checked_by_its_content(client, secretary):
+def test_a_contribution_document_is_checked_by_its_content(client, secretariat_with_mfa):
     contribution = f.ContributionFactory()
-    login(client, secretary)
+    login(client, secretariat_with_mfa)
     response = client.post(
         reverse("plan_admin:contribution_document_upload", args=[contribution.pk]),
         {"file": SimpleUploadedFile("rapport.pdf", b"MZ\x90\x00 not a pdf"), "title": ""},
@@ -353,9 +371,9 @@ def test_a_contribution_document_is_checked_by_its_content(client, secretary):
     assert not contribution.documents.exists()
 
 
-def test_only_the_secretariat_manages_contributions(official, contributor):
+def test_only_the_secretariat_manages_contributions(reviewer_with_mfa, contributor):
     contribution = f.ContributionFactory()
-    for user in (official, contributor):
+    for user in (reviewer_with_mfa, contributor):
         with pytest.raises(PermissionDenied):
             contribution_services.contribution_publish(contribution=contribution, by=user)
     contribution.refresh_from_db()

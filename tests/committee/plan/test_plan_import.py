@@ -53,8 +53,8 @@ def upload(content: bytes, name="plan.xlsx"):
     return SimpleUploadedFile(name, content, content_type=XLSX)
 
 
-def test_the_export_has_both_sheets_with_the_import_columns(client, secretary, plan):
-    login(client, secretary)
+def test_the_export_has_both_sheets_with_the_import_columns(client, secretariat_with_mfa, plan):
+    login(client, secretariat_with_mfa)
     response = client.get(reverse("plan_admin:export"))
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
@@ -72,8 +72,8 @@ def test_the_export_has_both_sheets_with_the_import_columns(client, secretary, p
     assert ("5.1", "Cahier des charges") in {row[:2] for row in milestones[1:]}
 
 
-def test_exporting_then_importing_changes_nothing(client, secretary, plan):
-    login(client, secretary)
+def test_exporting_then_importing_changes_nothing(client, secretariat_with_mfa, plan):
+    login(client, secretariat_with_mfa)
     exported = client.get(reverse("plan_admin:export")).content
     before = plan_state()
 
@@ -84,7 +84,9 @@ def test_exporting_then_importing_changes_nothing(client, secretary, plan):
     assert plan_state() == before
 
 
-def test_a_malformed_file_is_refused_with_every_error_and_changes_nothing(client, secretary, plan):
+def test_a_malformed_file_is_refused_with_every_error_and_changes_nothing(
+    client, secretariat_with_mfa, plan
+):
     before = plan_state()
     content = xlsx_bytes(
         [
@@ -104,7 +106,7 @@ def test_a_malformed_file_is_refused_with_every_error_and_changes_nothing(client
             ("5.1", "Sans échéance", None, None),
         ],
     )
-    login(client, secretary)
+    login(client, secretariat_with_mfa)
 
     response = client.post(reverse("plan_admin:import"), {"file": upload(content)})
 
@@ -129,9 +131,9 @@ def test_a_malformed_file_is_refused_with_every_error_and_changes_nothing(client
     assert not Organisation.objects.filter(acronym="XYZ").exists()
 
 
-def test_a_file_that_is_not_a_spreadsheet_is_refused_clearly(client, secretary, plan):
+def test_a_file_that_is_not_a_spreadsheet_is_refused_clearly(client, secretariat_with_mfa, plan):
     before = plan_state()
-    login(client, secretary)
+    login(client, secretariat_with_mfa)
     response = client.post(
         reverse("plan_admin:import"), {"file": upload(b"code;axe\n1;2\n", name="plan.csv")}
     )
@@ -140,15 +142,17 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_clearly(client, secretary, 
     assert plan_state() == before
 
 
-def test_missing_columns_are_named(secretary, plan):
+def test_missing_columns_are_named(secretariat_with_mfa, plan):
     content = xlsx_bytes([("5.1", 5)], actions_header=("code", "axe"))
     with pytest.raises(plan_io.ImportRefused) as refused:
-        plan_io.plan_import(upload=upload(content), by=secretary)
+        plan_io.plan_import(upload=upload(content), by=secretariat_with_mfa)
     missing = {e.column for e in refused.value.errors}
     assert missing == {"intitulé", "objectif", "statut"}
 
 
-def test_a_valid_file_creates_and_updates_actions_by_code(client, secretary, plan, association):
+def test_a_valid_file_creates_and_updates_actions_by_code(
+    client, secretariat_with_mfa, plan, association
+):
     content = xlsx_bytes(
         [
             ("5.1", 5, "Équiper toutes les écoles rurales", plan["lead"].objective, "AMF",
@@ -161,7 +165,7 @@ def test_a_valid_file_creates_and_updates_actions_by_code(client, secretary, pla
             ("6.1", "Rencontres nationales", "2026-03-31", None),
         ],
     )  # fmt: skip
-    login(client, secretary)
+    login(client, secretariat_with_mfa)
     response = client.post(reverse("plan_admin:import"), {"file": upload(content)})
     assert response.status_code == 302
 
@@ -180,7 +184,7 @@ def test_a_valid_file_creates_and_updates_actions_by_code(client, secretary, pla
     assert Action.objects.get(code="2.1").updates.count() == 0  # not in the file: untouched
 
 
-def test_only_the_secretariat_imports(client, official, plan):
-    login(client, official)
+def test_only_the_secretariat_imports(client, reviewer_with_mfa, plan):
+    login(client, reviewer_with_mfa)
     assert client.get(reverse("plan_admin:import")).status_code == 403
     assert client.get(reverse("plan_admin:export")).status_code == 200

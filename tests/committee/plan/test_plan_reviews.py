@@ -37,8 +37,8 @@ def close(review, by):
     return review_services.plan_review_close(review=review, by=by, summary="Bilan fait.")
 
 
-def test_a_review_freezes_the_plan_when_it_opens(lead_action, secretary):
-    review = open_review(secretary)
+def test_a_review_freezes_the_plan_when_it_opens(lead_action, secretariat_with_mfa):
+    review = open_review(secretariat_with_mfa)
     frozen = review.snapshot["actions"][0]
     assert frozen["code"] == "5.1"
     assert frozen["progress"] == 0
@@ -50,17 +50,23 @@ def test_a_review_freezes_the_plan_when_it_opens(lead_action, secretary):
     assert frozen["indicators"][0]["target"] == "10.00"
 
     milestone = lead_action.milestones.get(title="Cahier des charges")
-    action_services.milestone_reach(milestone=milestone, by=secretary, reached_on=today())
+    action_services.milestone_reach(
+        milestone=milestone, by=secretariat_with_mfa, reached_on=today()
+    )
     review.refresh_from_db()
     assert review.snapshot["actions"][0]["progress"] == 0
     assert review.snapshot["actions"][0]["milestones"][0]["reached_on"] is None
 
 
-def test_one_assessment_per_action_and_a_summary_to_close(lead_action, secretary, official):
-    review = open_review(secretary)
-    review_services.assessment_set(review=review, action=lead_action, by=official, rating=R.AT_RISK)
+def test_one_assessment_per_action_and_a_summary_to_close(
+    lead_action, secretariat_with_mfa, reviewer_with_mfa
+):
+    review = open_review(secretariat_with_mfa)
     review_services.assessment_set(
-        review=review, action=lead_action, by=official, rating=R.LATE, next_step="Relancer"
+        review=review, action=lead_action, by=reviewer_with_mfa, rating=R.AT_RISK
+    )
+    review_services.assessment_set(
+        review=review, action=lead_action, by=reviewer_with_mfa, rating=R.LATE, next_step="Relancer"
     )
     assessment = ActionAssessment.objects.get()
     assert (assessment.rating, assessment.next_step) == (R.LATE, "Relancer")
@@ -68,36 +74,40 @@ def test_one_assessment_per_action_and_a_summary_to_close(lead_action, secretary
         ActionAssessment.objects.create(review=review, action=lead_action, rating=R.ON_TRACK)
 
     with pytest.raises(ValidationError):
-        review_services.plan_review_close(review=review, by=secretary, summary=" ")
-    close(review, secretary)
+        review_services.plan_review_close(review=review, by=secretariat_with_mfa, summary=" ")
+    close(review, secretariat_with_mfa)
     review.refresh_from_db()
     assert review.status == PlanReview.Status.CLOSED
     with pytest.raises(ValidationError):
         review_services.assessment_set(
-            review=review, action=lead_action, by=official, rating=R.ON_TRACK
+            review=review, action=lead_action, by=reviewer_with_mfa, rating=R.ON_TRACK
         )
 
 
-def test_only_one_review_is_open_at_a_time(lead_action, secretary):
-    review = open_review(secretary)
+def test_only_one_review_is_open_at_a_time(lead_action, secretariat_with_mfa):
+    review = open_review(secretariat_with_mfa)
     with pytest.raises(ValidationError):
-        open_review(secretary)
-    close(review, secretary)
-    assert open_review(secretary).is_open
+        open_review(secretariat_with_mfa)
+    close(review, secretariat_with_mfa)
+    assert open_review(secretariat_with_mfa).is_open
 
 
-def test_reviewers_assess_the_secretariat_opens_and_closes(lead_action, official, secretary):
+def test_reviewers_assess_the_secretariat_opens_and_closes(
+    lead_action, reviewer_with_mfa, secretariat_with_mfa
+):
     with pytest.raises(PermissionDenied):
-        open_review(official)
-    review = open_review(secretary)
+        open_review(reviewer_with_mfa)
+    review = open_review(secretariat_with_mfa)
     review_services.assessment_set(
-        review=review, action=lead_action, by=official, rating=R.ON_TRACK
+        review=review, action=lead_action, by=reviewer_with_mfa, rating=R.ON_TRACK
     )
     with pytest.raises(PermissionDenied):
-        close(review, official)
+        close(review, reviewer_with_mfa)
 
 
-def test_two_reviews_compare_what_moved_and_what_slipped(client, association, secretary, official):
+def test_two_reviews_compare_what_moved_and_what_slipped(
+    client, association, secretariat_with_mfa, reviewer_with_mfa
+):
     ahead = f.ActionFactory(code="1.1", axis=f.axis(1), title="Avance")
     behind = f.ActionFactory(code="1.2", axis=f.axis(1), title="Recule")
     late = f.ActionFactory(code="1.3", axis=f.axis(1), title="Jalon dépassé")
@@ -106,26 +116,34 @@ def test_two_reviews_compare_what_moved_and_what_slipped(client, association, se
     step = f.MilestoneFactory(action=ahead, title="Étape", due_date=today() + 30 * DAY)
     measure = indicator_services.indicator_create(
         action=behind,
-        by=secretary,
+        by=secretariat_with_mfa,
         data=indicator_services.IndicatorData(label="Écoles", target=Decimal(10)),
     )
-    indicator_services.indicator_set(indicator=measure, by=secretary, value=Decimal(6))
+    indicator_services.indicator_set(indicator=measure, by=secretariat_with_mfa, value=Decimal(6))
     f.MilestoneFactory(action=late, title="Échéance proche", due_date=today() - 5 * DAY)
     f.MilestoneFactory(action=still, title="Lointain", due_date=today() + 300 * DAY)
 
-    first = open_review(secretary, title="T1", held_on=today() - 10 * DAY)
-    review_services.assessment_set(review=first, action=worse, by=official, rating=R.ON_TRACK)
-    review_services.assessment_set(review=first, action=still, by=official, rating=R.ON_TRACK)
-    close(first, secretary)
+    first = open_review(secretariat_with_mfa, title="T1", held_on=today() - 10 * DAY)
+    review_services.assessment_set(
+        review=first, action=worse, by=reviewer_with_mfa, rating=R.ON_TRACK
+    )
+    review_services.assessment_set(
+        review=first, action=still, by=reviewer_with_mfa, rating=R.ON_TRACK
+    )
+    close(first, secretariat_with_mfa)
 
-    action_services.milestone_reach(milestone=step, by=secretary, reached_on=today())
-    indicator_services.indicator_set(indicator=measure, by=secretary, value=Decimal(2))
+    action_services.milestone_reach(milestone=step, by=secretariat_with_mfa, reached_on=today())
+    indicator_services.indicator_set(indicator=measure, by=secretariat_with_mfa, value=Decimal(2))
     added = f.ActionFactory(code="1.6", axis=f.axis(1), title="Nouvelle")
 
-    second = open_review(secretary, title="T2", held_on=today())
-    review_services.assessment_set(review=second, action=worse, by=official, rating=R.AT_RISK)
-    review_services.assessment_set(review=second, action=still, by=official, rating=R.ON_TRACK)
-    close(second, secretary)
+    second = open_review(secretariat_with_mfa, title="T2", held_on=today())
+    review_services.assessment_set(
+        review=second, action=worse, by=reviewer_with_mfa, rating=R.AT_RISK
+    )
+    review_services.assessment_set(
+        review=second, action=still, by=reviewer_with_mfa, rating=R.ON_TRACK
+    )
+    close(second, secretariat_with_mfa)
 
     # The order given does not matter: the earlier review comes first.
     comparison = review_services.plan_reviews_compare(a=second, b=first)
@@ -147,7 +165,7 @@ def test_two_reviews_compare_what_moved_and_what_slipped(client, association, se
     assert (by_code["1.4"].rating_before, by_code["1.4"].rating_after) == (R.ON_TRACK, R.AT_RISK)
     assert added.pk and Action.objects.count() == 6
 
-    login(client, official)
+    login(client, reviewer_with_mfa)
     response = client.get(reverse("plan_admin:reviews_compare"), {"a": first.pk, "b": second.pk})
     page = response.content.decode()
     assert response.status_code == 200
@@ -174,13 +192,15 @@ def test_the_review_pages_by_role(client, lead_action, association, other_associ
     assert "/comptes/login/" in client.post(assess, {})["Location"]
     for name, user in people.items():
         login(client, user)
-        official = name in ("reviewer", "secretariat")
-        assert client.get(reverse("plan_admin:reviews")).status_code == (200 if official else 403)
+        is_official = name in ("reviewer", "secretariat")
+        assert client.get(reverse("plan_admin:reviews")).status_code == (
+            200 if is_official else 403
+        )
         assert client.get(reverse("plan_admin:review", args=[review.pk])).status_code == (
-            200 if official else 403
+            200 if is_official else 403
         )
         response = client.post(assess, {f"a{lead_action.pk}-rating": R.AT_RISK})
-        assert response.status_code == (302 if official else 403), name
+        assert response.status_code == (302 if is_official else 403), name
         response = client.post(closing, {"summary": "x"}) if name != "secretariat" else None
         if response is not None:
             assert response.status_code == 403, name
@@ -192,8 +212,8 @@ def test_the_review_pages_by_role(client, lead_action, association, other_associ
     assert review.summary == "Revue close."
 
 
-def test_the_secretariat_opens_a_review_on_the_page(client, lead_action, secretary):
-    login(client, secretary)
+def test_the_secretariat_opens_a_review_on_the_page(client, lead_action, secretariat_with_mfa):
+    login(client, secretariat_with_mfa)
     response = client.post(
         reverse("plan_admin:review_open"), {"title": "Revue de printemps", "held_on": "2025-04-01"}
     )
@@ -204,14 +224,20 @@ def test_the_secretariat_opens_a_review_on_the_page(client, lead_action, secreta
     assert "5.1 — Équiper les écoles rurales" in page
 
 
-def test_the_action_plan_report_can_be_built_from_a_review(lead_action, secretary, official):
-    review = open_review(secretary, title="Revue d'automne")
+def test_the_action_plan_report_can_be_built_from_a_review(
+    lead_action, secretariat_with_mfa, reviewer_with_mfa
+):
+    review = open_review(secretariat_with_mfa, title="Revue d'automne")
     review_services.assessment_set(
-        review=review, action=lead_action, by=official, rating=R.AT_RISK, next_step="Relancer"
+        review=review,
+        action=lead_action,
+        by=reviewer_with_mfa,
+        rating=R.AT_RISK,
+        next_step="Relancer",
     )
-    close(review, secretary)
+    close(review, secretariat_with_mfa)
     action_services.milestone_reach(
-        milestone=lead_action.milestones.first(), by=secretary, reached_on=today()
+        milestone=lead_action.milestones.first(), by=secretariat_with_mfa, reached_on=today()
     )  # after the review: not in the report
 
     context = plan_snapshot_for_report(review)

@@ -74,7 +74,7 @@ def test_only_initiatives_matching_every_saved_filter_are_sent(
     assert result["sent"] == 1
     [message] = mail.outbox
     assert message.to == [EMAIL]
-    assert message.subject == "1 nouvelle(s) initiative(s) pour votre recherche"
+    assert message.subject == "1 nouvelle initiative pour votre recherche"
     assert "Tablettes dans le Rhône" in message.body
     for other in ("Autre axe", "Même axe en Bretagne", "Brouillon", "Avant le suivi"):
         assert other not in message.body

@@ -39,11 +39,11 @@ def _ago(seconds):
     return timezone.now() - datetime.timedelta(seconds=seconds)
 
 
-def _killed(official, *, beat_ago=90, attempts=1):
+def _killed(reviewer_with_mfa, *, beat_ago=90, attempts=1):
     """A report whose worker was killed at 60 %: running, its lease lapsed."""
     return Report.objects.create(
         kind=PLAN,
-        requested_by=official,
+        requested_by=reviewer_with_mfa,
         status=S.RUNNING,
         progress=60,
         attempts=attempts,
@@ -64,18 +64,18 @@ def test_lease_and_sweep_together_stay_under_two_minutes():
     )
 
 
-def test_a_report_whose_worker_was_killed_is_built_again_by_the_sweep(official, celery_eager):
-    report = _killed(official, beat_ago=50)
+def test_a_report_whose_worker_was_killed_is_built_again_by_the_sweep(reviewer_with_mfa):
+    report = _killed(reviewer_with_mfa, beat_ago=50)
     assert reports_sweep()["resent"] == 1
     report.refresh_from_db()
     assert report.status == S.DONE
     assert report.attempts == 2
 
 
-def test_a_report_whose_worker_is_alive_is_left_alone(official, celery_eager):
+def test_a_report_whose_worker_is_alive_is_left_alone(reviewer_with_mfa):
     report = Report.objects.create(
         kind=PLAN,
-        requested_by=official,
+        requested_by=reviewer_with_mfa,
         status=S.RUNNING,
         progress=60,
         attempts=1,
@@ -87,18 +87,16 @@ def test_a_report_whose_worker_is_alive_is_left_alone(official, celery_eager):
     assert (report.status, report.progress) == (S.RUNNING, 60)
 
 
-def test_a_report_queued_while_the_broker_was_down_is_sent_again_after_a_minute(
-    official, celery_eager
-):
-    report = Report.objects.create(kind=PLAN, requested_by=official)
+def test_a_report_queued_while_the_broker_was_down_is_sent_again_after_a_minute(reviewer_with_mfa):
+    report = Report.objects.create(kind=PLAN, requested_by=reviewer_with_mfa)
     Report.objects.filter(pk=report.pk).update(created_at=_ago(70))
     assert reports_sweep()["resent"] == 1
     report.refresh_from_db()
     assert report.status == S.DONE
 
 
-def test_a_report_that_keeps_losing_its_worker_is_shown_failed(official, celery_eager):
-    report = _killed(official, attempts=report_services.MAX_ATTEMPTS)
+def test_a_report_that_keeps_losing_its_worker_is_shown_failed(reviewer_with_mfa):
+    report = _killed(reviewer_with_mfa, attempts=report_services.MAX_ATTEMPTS)
     assert reports_sweep()["failed"] == 1
     report.refresh_from_db()
     assert report.status == S.FAILED
@@ -106,10 +104,10 @@ def test_a_report_that_keeps_losing_its_worker_is_shown_failed(official, celery_
 
 
 def test_relancer_works_on_a_stuck_report(
-    client, official, celery_eager, django_capture_on_commit_callbacks
+    client, reviewer_with_mfa, django_capture_on_commit_callbacks
 ):
-    report = _killed(official)
-    client.force_login(official)
+    report = _killed(reviewer_with_mfa)
+    client.force_login(reviewer_with_mfa)
     page = client.get("/pilotage/rapports/").content.decode()
     assert f"/pilotage/rapports/{report.pk}/relancer/" in page
     with django_capture_on_commit_callbacks(execute=True):
@@ -119,9 +117,9 @@ def test_relancer_works_on_a_stuck_report(
     assert report.status == S.DONE
 
 
-def test_relancer_is_refused_while_the_worker_is_alive(client, official, celery_eager):
-    report = _killed(official, beat_ago=5)
-    client.force_login(official)
+def test_relancer_is_refused_while_the_worker_is_alive(client, reviewer_with_mfa):
+    report = _killed(reviewer_with_mfa, beat_ago=5)
+    client.force_login(reviewer_with_mfa)
     client.post(f"/pilotage/rapports/{report.pk}/relancer/")
     report.refresh_from_db()
     assert (report.status, report.progress) == (S.RUNNING, 60)

@@ -112,7 +112,7 @@ def read(report: Report) -> bytes:
         return handle.read()
 
 
-def test_worker_builds_the_initiatives_spreadsheet(worker, official, dataset, mailoutbox):
+def test_worker_builds_the_initiatives_spreadsheet(worker, reviewer_with_mfa, dataset, mailoutbox):
     organisation = f.OrganisationFactory(acronym="AMRF")
     for n in range(23):
         f.InitiativeFactory(
@@ -122,7 +122,7 @@ def test_worker_builds_the_initiatives_spreadsheet(worker, official, dataset, ma
         )
     f.InitiativeFactory(title="Brouillon", lead_organisation=organisation, status=S.DRAFT)
 
-    report = report_request(kind=Report.Kind.INITIATIVES_XLSX, params={}, by=official)
+    report = report_request(kind=Report.Kind.INITIATIVES_XLSX, params={}, by=reviewer_with_mfa)
     report = wait_for(report, Report.Status.DONE, Report.Status.FAILED)
 
     assert report.status == Report.Status.DONE, report.error
@@ -133,12 +133,12 @@ def test_worker_builds_the_initiatives_spreadsheet(worker, official, dataset, ma
     assert len(table) - 1 == 4 + 23  # the dataset's four published ones and these
     titles = {row[table[0].index("Titre")] for row in table[1:]}
     assert "Écoles rurales connectées 22" in titles and "Brouillon" not in titles
-    assert [message.to for message in wait_for_mail(mailoutbox, 1)] == [[official.email]]
+    assert [message.to for message in wait_for_mail(mailoutbox, 1)] == [[reviewer_with_mfa.email]]
     assert Event.objects.filter(kind=Kinds.REPORT_READY, object_id=report.pk).exists()
 
 
-def test_worker_builds_the_action_plan_pdf(worker, official, dataset):
-    report = report_request(kind=Report.Kind.ACTION_PLAN_PDF, params={}, by=official)
+def test_worker_builds_the_action_plan_pdf(worker, reviewer_with_mfa, dataset):
+    report = report_request(kind=Report.Kind.ACTION_PLAN_PDF, params={}, by=reviewer_with_mfa)
     report = wait_for(report, Report.Status.DONE, Report.Status.FAILED)
 
     assert report.status == Report.Status.DONE, report.error
@@ -150,25 +150,25 @@ def test_worker_builds_the_action_plan_pdf(worker, official, dataset):
 
 
 def test_a_failing_job_ends_failed_then_succeeds_when_retried(
-    worker, official, dataset, monkeypatch
+    worker, reviewer_with_mfa, dataset, monkeypatch
 ):
     def broken(params, out, progress):
         raise ValueError("gabarit introuvable")
 
     monkeypatch.setitem(report_builders.BUILDERS, Report.Kind.ACTION_PLAN_PDF, broken)
-    report = report_request(kind=Report.Kind.ACTION_PLAN_PDF, params={}, by=official)
+    report = report_request(kind=Report.Kind.ACTION_PLAN_PDF, params={}, by=reviewer_with_mfa)
     report = wait_for(report, Report.Status.DONE, Report.Status.FAILED)
     assert report.status == Report.Status.FAILED
     assert "gabarit introuvable" in report.error and not report.file
 
     monkeypatch.undo()
-    report_retry(report=report, by=official)
+    report_retry(report=report, by=reviewer_with_mfa)
     report = wait_for(report, Report.Status.DONE, Report.Status.FAILED)
     assert report.status == Report.Status.DONE, report.error
     assert report.error == "" and report.file
 
 
-def test_a_job_delivered_twice_builds_once(worker, official, monkeypatch):
+def test_a_job_delivered_twice_builds_once(worker, reviewer_with_mfa, monkeypatch):
     from committee.reports.tasks import build_report
 
     built = []
@@ -180,7 +180,7 @@ def test_a_job_delivered_twice_builds_once(worker, official, monkeypatch):
         return "plan.pdf"
 
     monkeypatch.setitem(report_builders.BUILDERS, Report.Kind.ACTION_PLAN_PDF, builder)
-    report = Report.objects.create(kind=Report.Kind.ACTION_PLAN_PDF, requested_by=official)
+    report = Report.objects.create(kind=Report.Kind.ACTION_PLAN_PDF, requested_by=reviewer_with_mfa)
     build_report.delay(report.pk)
     build_report.delay(report.pk)
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from committee.celery import app as celery_app
 from committee.plan.models import Action
 from committee.reports import builders as report_builders
 from committee.reports import services as report_services
@@ -73,54 +74,56 @@ def pdf_text(report: Report) -> str:
 
 
 def test_ordering_queues_a_report_and_sends_its_job_after_commit(
-    official, celery_eager, django_capture_on_commit_callbacks
+    reviewer_with_mfa, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        report = report_request(kind=PLAN, params={}, by=official)
+        report = report_request(kind=PLAN, params={}, by=reviewer_with_mfa)
     assert Report.objects.get(pk=report.pk).status == Report.Status.QUEUED
-    assert report.requested_by == official
+    assert report.requested_by == reviewer_with_mfa
     assert len(callbacks) == 1  # the job waits for the commit: a worker finds the row
     callbacks[0]()
     report.refresh_from_db()
     assert report.status == Report.Status.DONE
 
 
-def test_association_staff_cannot_order_reports(staff):
+def test_association_staff_cannot_order_reports(contributor):
     with pytest.raises(PermissionDenied):
-        report_request(kind=PLAN, params={}, by=staff)
+        report_request(kind=PLAN, params={}, by=contributor)
     assert not Report.objects.exists()
 
 
-def test_region_summary_needs_a_known_region(official, territory):
+def test_region_summary_needs_a_known_region(reviewer_with_mfa, territory):
     with pytest.raises(ReportError, match="Choisissez la région"):
-        report_request(kind=REGION, params={}, by=official)
+        report_request(kind=REGION, params={}, by=reviewer_with_mfa)
     with pytest.raises(ReportError, match="Région inconnue"):
-        report_request(kind=REGION, params={"region": "99"}, by=official)
+        report_request(kind=REGION, params={"region": "99"}, by=reviewer_with_mfa)
 
 
-def test_spreadsheet_keeps_only_valid_catalogue_filters(official, celery_eager, dataset):
+def test_spreadsheet_keeps_only_valid_catalogue_filters(reviewer_with_mfa, dataset):
     report = report_request(
-        kind=XLSX, params={"filters": {"region": "84", "sort": "title", "page": "3"}}, by=official
+        kind=XLSX,
+        params={"filters": {"region": "84", "sort": "title", "page": "3"}},
+        by=reviewer_with_mfa,
     )
     assert report.params == {"filters": {"region": "84"}}
     with pytest.raises(ReportError, match="Critères invalides"):
-        report_request(kind=XLSX, params={"filters": {"commune": "abc"}}, by=official)
+        report_request(kind=XLSX, params={"filters": {"commune": "abc"}}, by=reviewer_with_mfa)
 
 
-def test_pending_reports_per_official_are_capped(official):
+def test_pending_reports_per_official_are_capped(reviewer_with_mfa):
     for _ in range(report_services.MAX_PENDING_PER_USER):
-        report_request(kind=PLAN, params={}, by=official)
+        report_request(kind=PLAN, params={}, by=reviewer_with_mfa)
     with pytest.raises(ReportError, match="en préparation"):
-        report_request(kind=PLAN, params={}, by=official)
+        report_request(kind=PLAN, params={}, by=reviewer_with_mfa)
 
 
 # -- building ---------------------------------------------------------------------------------
 
 
 def test_spreadsheet_has_every_initiative_of_the_criteria(
-    official, celery_eager, dataset, django_capture_on_commit_callbacks
+    reviewer_with_mfa, dataset, django_capture_on_commit_callbacks
 ):
-    report = order(XLSX, official, capture=django_capture_on_commit_callbacks)
+    report = order(XLSX, reviewer_with_mfa, capture=django_capture_on_commit_callbacks)
     assert report.status == Report.Status.DONE and report.progress == 100
     with report.file.open("rb") as handle:
         sheet = load_workbook(io.BytesIO(handle.read()), read_only=True)["initiatives"]
@@ -133,10 +136,10 @@ def test_spreadsheet_has_every_initiative_of_the_criteria(
 
 
 def test_spreadsheet_follows_the_criteria_across_statuses(
-    official, celery_eager, dataset, django_capture_on_commit_callbacks
+    reviewer_with_mfa, dataset, django_capture_on_commit_callbacks
 ):
     params = {"filters": {"region": "84", "status": "all"}}
-    report = order(XLSX, official, params, capture=django_capture_on_commit_callbacks)
+    report = order(XLSX, reviewer_with_mfa, params, capture=django_capture_on_commit_callbacks)
     with report.file.open("rb") as handle:
         sheet = load_workbook(io.BytesIO(handle.read()), read_only=True)["initiatives"]
         table = list(sheet.values)
@@ -148,12 +151,12 @@ def test_spreadsheet_follows_the_criteria_across_statuses(
 
 
 def test_spreadsheet_cells_are_typed(
-    official, celery_eager, dataset, django_capture_on_commit_callbacks
+    reviewer_with_mfa, dataset, django_capture_on_commit_callbacks
 ):
     from initiatives.models import Initiative
 
     Initiative.objects.filter(title="P1").update(budget="12500.50", schools_reached=7)
-    report = order(XLSX, official, capture=django_capture_on_commit_callbacks)
+    report = order(XLSX, reviewer_with_mfa, capture=django_capture_on_commit_callbacks)
     with report.file.open("rb") as handle:
         workbook = load_workbook(io.BytesIO(handle.read()))
     sheet = workbook["initiatives"]
@@ -171,14 +174,14 @@ def test_spreadsheet_cells_are_typed(
 
 
 def test_spreadsheet_text_never_becomes_a_formula(
-    official, celery_eager, dataset, django_capture_on_commit_callbacks
+    reviewer_with_mfa, dataset, django_capture_on_commit_callbacks
 ):
     from initiatives.models import Initiative
 
     Initiative.objects.filter(title="P1").update(
         summary='=HYPERLINK("http://x","y")', description='Texte\x01 <b>gras</b> & "cité"'
     )
-    report = order(XLSX, official, capture=django_capture_on_commit_callbacks)
+    report = order(XLSX, reviewer_with_mfa, capture=django_capture_on_commit_callbacks)
     with report.file.open("rb") as handle:
         sheet = load_workbook(io.BytesIO(handle.read()))["initiatives"]
     summaries = [cell for cell in sheet["D"] if str(cell.value).startswith("=HYPERLINK")]
@@ -188,9 +191,9 @@ def test_spreadsheet_text_never_becomes_a_formula(
 
 
 def test_action_plan_pdf_lists_the_actions(
-    official, celery_eager, dataset, django_capture_on_commit_callbacks
+    reviewer_with_mfa, dataset, django_capture_on_commit_callbacks
 ):
-    report = order(PLAN, official, capture=django_capture_on_commit_callbacks)
+    report = order(PLAN, reviewer_with_mfa, capture=django_capture_on_commit_callbacks)
     assert report.status == Report.Status.DONE, report.error
     assert report.download_name.endswith(".pdf")
     text = pdf_text(report)
@@ -200,7 +203,7 @@ def test_action_plan_pdf_lists_the_actions(
 
 
 @pytest.fixture
-def review(dataset, secretary):
+def review(dataset, secretariat_with_mfa):
     """A closed plan review: the plan frozen on its day, one action assessed."""
     from committee.plan.models import ActionAssessment, PlanReview
     from committee.plan.services.reviews import plan_snapshot
@@ -224,12 +227,12 @@ def review(dataset, secretary):
 
 
 def test_action_plan_pdf_from_a_review(
-    official, celery_eager, review, django_capture_on_commit_callbacks
+    reviewer_with_mfa, review, django_capture_on_commit_callbacks
 ):
     # The plan moves after the review: the report shows it as the review froze it.
     Action.objects.filter(code="A1").update(title="Intitulé changé après la revue")
     params = {"review_id": review.pk}
-    report = order(PLAN, official, params, capture=django_capture_on_commit_callbacks)
+    report = order(PLAN, reviewer_with_mfa, params, capture=django_capture_on_commit_callbacks)
     assert report.status == Report.Status.DONE, report.error
     text = pdf_text(report)
     assert "Revue du printemps" in text and "Le recensement prend du retard." in text
@@ -238,13 +241,13 @@ def test_action_plan_pdf_from_a_review(
     assert "À risque" in text and "Relancer les départements" in text
 
 
-def test_action_plan_from_an_unknown_review_is_refused(official):
+def test_action_plan_from_an_unknown_review_is_refused(reviewer_with_mfa):
     with pytest.raises(ReportError, match="Revue du plan inconnue"):
-        report_request(kind=PLAN, params={"review_id": 999_999}, by=official)
+        report_request(kind=PLAN, params={"review_id": 999_999}, by=reviewer_with_mfa)
 
 
-def test_reports_page_offers_the_plan_reviews(client, official, celery_eager, review):
-    login(client, official)
+def test_reports_page_offers_the_plan_reviews(client, reviewer_with_mfa, review):
+    login(client, reviewer_with_mfa)
     page = html.unescape(client.get("/pilotage/rapports/").content.decode())
     assert "Revue du printemps" in page
     client.post("/pilotage/rapports/", {"kind": PLAN, "review": str(review.pk)})
@@ -252,9 +255,11 @@ def test_reports_page_offers_the_plan_reviews(client, official, celery_eager, re
 
 
 def test_region_summary_pdf_has_the_region_figures(
-    official, celery_eager, dataset, django_capture_on_commit_callbacks
+    reviewer_with_mfa, dataset, django_capture_on_commit_callbacks
 ):
-    report = order(REGION, official, {"region": "84"}, capture=django_capture_on_commit_callbacks)
+    report = order(
+        REGION, reviewer_with_mfa, {"region": "84"}, capture=django_capture_on_commit_callbacks
+    )
     assert report.status == Report.Status.DONE, report.error
     text = pdf_text(report)
     assert "Synthèse régionale : Auvergne-Rhône-Alpes" in text
@@ -263,10 +268,10 @@ def test_region_summary_pdf_has_the_region_figures(
 
 
 def test_requester_is_told_when_the_report_is_ready(
-    official, celery_eager, dataset, mailoutbox, django_capture_on_commit_callbacks
+    reviewer_with_mfa, dataset, mailoutbox, django_capture_on_commit_callbacks
 ):
-    report = order(PLAN, official, capture=django_capture_on_commit_callbacks)
-    assert [message.to for message in mailoutbox] == [[official.email]]
+    report = order(PLAN, reviewer_with_mfa, capture=django_capture_on_commit_callbacks)
+    assert [message.to for message in mailoutbox] == [[reviewer_with_mfa.email]]
     assert "/pilotage/rapports/" in mailoutbox[0].body
     assert Event.objects.filter(kind=Kinds.REPORT_READY, object_id=report.pk).count() == 1
     hours = (report.expires_at - report.finished_at).total_seconds() / 3600
@@ -274,23 +279,23 @@ def test_requester_is_told_when_the_report_is_ready(
 
 
 def test_a_failing_report_ends_failed_with_its_error_and_can_be_retried(
-    official, celery_eager, dataset, monkeypatch, django_capture_on_commit_callbacks
+    reviewer_with_mfa, dataset, monkeypatch, django_capture_on_commit_callbacks
 ):
     def broken(params, out, progress):
         raise ValueError("colonne inconnue")
 
     monkeypatch.setitem(report_builders.BUILDERS, PLAN, broken)
-    report = order(PLAN, official, capture=django_capture_on_commit_callbacks)
+    report = order(PLAN, reviewer_with_mfa, capture=django_capture_on_commit_callbacks)
     assert report.status == Report.Status.FAILED
     assert "colonne inconnue" in report.error and not report.file
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        report_retry(report=report, by=official)
+        report_retry(report=report, by=reviewer_with_mfa)
     report.refresh_from_db()
     assert report.status == Report.Status.DONE and report.error == ""
 
 
-def test_transient_errors_are_retried(official, celery_eager, dataset, monkeypatch):
+def test_transient_errors_are_retried(reviewer_with_mfa, dataset, monkeypatch):
     from committee.reports.tasks import build_report
 
     calls = []
@@ -303,43 +308,45 @@ def test_transient_errors_are_retried(official, celery_eager, dataset, monkeypat
         return original(params, out, progress)
 
     monkeypatch.setitem(report_builders.BUILDERS, PLAN, flaky)
-    report = Report.objects.create(kind=PLAN, requested_by=official)
+    report = Report.objects.create(kind=PLAN, requested_by=reviewer_with_mfa)
     # In-process, the retry runs at once (a worker would wait 30 s).
-    celery_eager.conf.task_eager_propagates = False
+    celery_app.conf.task_eager_propagates = False
     build_report.apply(args=[report.pk])
     report.refresh_from_db()
     assert len(calls) == 2
     assert report.status == Report.Status.DONE and report.attempts == 2
 
 
-def test_transient_errors_end_failed_after_the_last_attempt(official, celery_eager, monkeypatch):
+def test_transient_errors_end_failed_after_the_last_attempt(reviewer_with_mfa, monkeypatch):
     from committee.reports.tasks import build_report
 
     def down(params, out, progress):
         raise OperationalError("base injoignable")
 
     monkeypatch.setitem(report_builders.BUILDERS, PLAN, down)
-    report = Report.objects.create(kind=PLAN, requested_by=official)
-    celery_eager.conf.task_eager_propagates = False
+    report = Report.objects.create(kind=PLAN, requested_by=reviewer_with_mfa)
+    celery_app.conf.task_eager_propagates = False
     build_report.apply(args=[report.pk])
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED and "base injoignable" in report.error
     assert report.attempts == report_services.MAX_ATTEMPTS
 
 
-def test_only_failed_reports_are_retried(official, celery_eager):
-    report = done_report(official)
+def test_only_failed_reports_are_retried(reviewer_with_mfa):
+    report = done_report(reviewer_with_mfa)
     with pytest.raises(ReportError):
-        report_retry(report=report, by=official)
+        report_retry(report=report, by=reviewer_with_mfa)
 
 
-def test_another_official_cannot_retry_my_report(official, other_official):
-    report = Report.objects.create(kind=PLAN, requested_by=official, status=Report.Status.FAILED)
+def test_another_official_cannot_retry_my_report(reviewer_with_mfa, other_reviewer_with_mfa):
+    report = Report.objects.create(
+        kind=PLAN, requested_by=reviewer_with_mfa, status=Report.Status.FAILED
+    )
     with pytest.raises(PermissionDenied):
-        report_retry(report=report, by=other_official)
+        report_retry(report=report, by=other_reviewer_with_mfa)
 
 
-def test_a_job_delivered_twice_builds_once(official, celery_eager, monkeypatch):
+def test_a_job_delivered_twice_builds_once(reviewer_with_mfa, monkeypatch):
     from committee.reports.tasks import build_report
 
     built = []
@@ -349,33 +356,36 @@ def test_a_job_delivered_twice_builds_once(official, celery_eager, monkeypatch):
         return fake_pdf(params, out, progress)
 
     monkeypatch.setitem(report_builders.BUILDERS, PLAN, builder)
-    report = Report.objects.create(kind=PLAN, requested_by=official)
+    report = Report.objects.create(kind=PLAN, requested_by=reviewer_with_mfa)
     assert build_report.apply(args=[report.pk]).get() == "done"
     assert build_report.apply(args=[report.pk]).get() == "skipped"
     assert built == [1]
 
 
-def test_a_run_whose_worker_died_is_taken_over(official, celery_eager, dataset):
+def test_a_run_whose_worker_died_is_taken_over(reviewer_with_mfa, dataset):
     from committee.reports.tasks import build_report
 
     long_ago = timezone.now() - report_services.STALE_AFTER - datetime.timedelta(minutes=1)
     report = Report.objects.create(
-        kind=PLAN, requested_by=official, status=Report.Status.RUNNING, started_at=long_ago
+        kind=PLAN, requested_by=reviewer_with_mfa, status=Report.Status.RUNNING, started_at=long_ago
     )
     recent = Report.objects.create(
-        kind=PLAN, requested_by=official, status=Report.Status.RUNNING, started_at=timezone.now()
+        kind=PLAN,
+        requested_by=reviewer_with_mfa,
+        status=Report.Status.RUNNING,
+        started_at=timezone.now(),
     )
     assert build_report.apply(args=[report.pk]).get() == "done"
     assert build_report.apply(args=[recent.pk]).get() == "skipped"  # its worker is still at it
 
 
-def test_a_report_that_keeps_killing_its_worker_fails(official, celery_eager):
+def test_a_report_that_keeps_killing_its_worker_fails(reviewer_with_mfa):
     from committee.reports.tasks import build_report
 
     long_ago = timezone.now() - report_services.STALE_AFTER - datetime.timedelta(minutes=1)
     report = Report.objects.create(
         kind=PLAN,
-        requested_by=official,
+        requested_by=reviewer_with_mfa,
         status=Report.Status.RUNNING,
         started_at=long_ago,
         attempts=report_services.MAX_ATTEMPTS,
@@ -388,81 +398,85 @@ def test_a_report_that_keeps_killing_its_worker_fails(official, celery_eager):
 # -- pages ------------------------------------------------------------------------------------
 
 
-def test_reports_page_orders_a_report(client, official, celery_eager, territory):
-    login(client, official)
+def test_reports_page_orders_a_report(client, reviewer_with_mfa, territory):
+    login(client, reviewer_with_mfa)
     response = client.post("/pilotage/rapports/", {"kind": REGION, "region": "84"})
     report = Report.objects.get()
     assert response.status_code == 302
     assert response["Location"].endswith(f"/pilotage/rapports/#rapport-{report.pk}")
-    assert report.params == {"region": "84"} and report.requested_by == official
+    assert report.params == {"region": "84"} and report.requested_by == reviewer_with_mfa
 
 
 def test_reports_page_carries_the_statistics_criteria_to_the_spreadsheet(
-    client, official, celery_eager, dataset
+    client, reviewer_with_mfa, dataset
 ):
-    login(client, official)
+    login(client, reviewer_with_mfa)
     page = client.get("/pilotage/rapports/", {"axis": "5", "region": "84"})
     assert "Axe de travail : 5" in html.unescape(page.content.decode())
     client.post("/pilotage/rapports/?axis=5&region=84", {"kind": XLSX})
     assert Report.objects.get().params == {"filters": {"axis": "5", "region": "84"}}
 
 
-def test_reports_page_shows_errors(client, official, territory):
-    response = login(client, official).post("/pilotage/rapports/", {"kind": REGION})
+def test_reports_page_shows_errors(client, reviewer_with_mfa, territory):
+    response = login(client, reviewer_with_mfa).post("/pilotage/rapports/", {"kind": REGION})
     assert response.status_code == 200
     assert "Choisissez la région" in html.unescape(response.content.decode())
     assert not Report.objects.exists()
 
 
 def test_officials_see_their_own_reports_and_the_secretariat_sees_all(
-    client, official, other_official, secretary
+    client, reviewer_with_mfa, other_reviewer_with_mfa, secretariat_with_mfa
 ):
-    mine = Report.objects.create(kind=PLAN, requested_by=official)
-    theirs = Report.objects.create(kind=PLAN, requested_by=other_official)
-    listed = login(client, official).get("/pilotage/rapports/").context["rows"]
+    mine = Report.objects.create(kind=PLAN, requested_by=reviewer_with_mfa)
+    theirs = Report.objects.create(kind=PLAN, requested_by=other_reviewer_with_mfa)
+    listed = login(client, reviewer_with_mfa).get("/pilotage/rapports/").context["rows"]
     assert [row["report"] for row in listed] == [mine]
-    listed = login(client, secretary).get("/pilotage/rapports/").context["rows"]
+    listed = login(client, secretariat_with_mfa).get("/pilotage/rapports/").context["rows"]
     assert {row["report"] for row in listed} == {mine, theirs}
 
 
-def test_pending_reports_show_a_progress_bar_that_updates_itself(client, official):
+def test_pending_reports_show_a_progress_bar_that_updates_itself(client, reviewer_with_mfa):
     Report.objects.create(
-        kind=PLAN, requested_by=official, status=Report.Status.RUNNING, progress=40
+        kind=PLAN, requested_by=reviewer_with_mfa, status=Report.Status.RUNNING, progress=40
     )
-    page = html.unescape(login(client, official).get("/pilotage/rapports/").content.decode())
+    page = html.unescape(
+        login(client, reviewer_with_mfa).get("/pilotage/rapports/").content.decode()
+    )
     assert 'max="100" value="40" data-report-progress' in page
     assert "js/report-progress.js" in page and "Actualiser la page" in page
     assert 'aria-live="polite"' in page
 
 
-def test_reports_pages_refuse_association_staff_and_anonymous(client, staff):
+def test_reports_pages_refuse_association_staff_and_anonymous(client, contributor):
     assert client.get("/pilotage/rapports/").status_code == 302
-    assert login(client, staff).get("/pilotage/rapports/").status_code == 403
+    assert login(client, contributor).get("/pilotage/rapports/").status_code == 403
 
 
-def test_status_json_gives_progress_to_the_requester_only(client, official, other_official):
+def test_status_json_gives_progress_to_the_requester_only(
+    client, reviewer_with_mfa, other_reviewer_with_mfa
+):
     report = Report.objects.create(
-        kind=PLAN, requested_by=official, status=Report.Status.RUNNING, progress=35
+        kind=PLAN, requested_by=reviewer_with_mfa, status=Report.Status.RUNNING, progress=35
     )
     url = f"/pilotage/rapports/{report.pk}/etat.json"
-    state = login(client, official).get(url).json()
+    state = login(client, reviewer_with_mfa).get(url).json()
     assert state["status"] == "running" and state["progress"] == 35
     assert state["finished"] is False and state["file_url"] is None
-    assert login(client, other_official).get(url).status_code == 404
+    assert login(client, other_reviewer_with_mfa).get(url).status_code == 404
 
 
-def test_status_json_links_the_file_once_done(client, official):
-    report = done_report(official)
-    state = login(client, official).get(f"/pilotage/rapports/{report.pk}/etat.json").json()
+def test_status_json_links_the_file_once_done(client, reviewer_with_mfa):
+    report = done_report(reviewer_with_mfa)
+    state = login(client, reviewer_with_mfa).get(f"/pilotage/rapports/{report.pk}/etat.json").json()
     assert state["finished"] and state["file_url"] == f"/pilotage/rapports/{report.pk}/fichier/"
 
 
-def test_retry_from_the_page(client, official, celery_eager, monkeypatch):
+def test_retry_from_the_page(client, reviewer_with_mfa, monkeypatch):
     monkeypatch.setitem(report_builders.BUILDERS, PLAN, fake_pdf)
     report = Report.objects.create(
-        kind=PLAN, requested_by=official, status=Report.Status.FAILED, error="oups"
+        kind=PLAN, requested_by=reviewer_with_mfa, status=Report.Status.FAILED, error="oups"
     )
-    response = login(client, official).post(f"/pilotage/rapports/{report.pk}/relancer/")
+    response = login(client, reviewer_with_mfa).post(f"/pilotage/rapports/{report.pk}/relancer/")
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == Report.Status.QUEUED and report.error == ""
@@ -471,9 +485,9 @@ def test_retry_from_the_page(client, official, celery_eager, monkeypatch):
 # -- files ------------------------------------------------------------------------------------
 
 
-def test_requester_downloads_the_file_as_an_attachment(client, official):
-    report = done_report(official, content=b"contenu du tableur")
-    response = login(client, official).get(f"/pilotage/rapports/{report.pk}/fichier/")
+def test_requester_downloads_the_file_as_an_attachment(client, reviewer_with_mfa):
+    report = done_report(reviewer_with_mfa, content=b"contenu du tableur")
+    response = login(client, reviewer_with_mfa).get(f"/pilotage/rapports/{report.pk}/fichier/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"contenu du tableur"
     response.close()
@@ -483,50 +497,50 @@ def test_requester_downloads_the_file_as_an_attachment(client, official):
     assert "spreadsheetml" in response["Content-Type"]
 
 
-def test_file_is_stored_privately_under_a_random_name(official):
-    report = done_report(official)
+def test_file_is_stored_privately_under_a_random_name(reviewer_with_mfa):
+    report = done_report(reviewer_with_mfa)
     assert report.file.name.startswith("reports/")
     assert len(report.file.name.split("/")[1]) == 32
 
 
 def test_other_officials_get_404_but_the_secretariat_downloads(
-    client, official, other_official, secretary
+    client, reviewer_with_mfa, other_reviewer_with_mfa, secretariat_with_mfa
 ):
-    report = done_report(official)
+    report = done_report(reviewer_with_mfa)
     url = f"/pilotage/rapports/{report.pk}/fichier/"
-    assert login(client, other_official).get(url).status_code == 404
-    response = login(client, secretary).get(url)
+    assert login(client, other_reviewer_with_mfa).get(url).status_code == 404
+    response = login(client, secretariat_with_mfa).get(url)
     response.close()
     assert response.status_code == 200
 
 
-def test_association_staff_and_anonymous_cannot_download(client, official, staff):
-    report = done_report(official)
+def test_association_staff_and_anonymous_cannot_download(client, reviewer_with_mfa, contributor):
+    report = done_report(reviewer_with_mfa)
     url = f"/pilotage/rapports/{report.pk}/fichier/"
     response = client.get(url)
     assert response.status_code == 302 and "/comptes/login/" in response["Location"]
-    assert login(client, staff).get(url).status_code in (403, 404)
+    assert login(client, contributor).get(url).status_code in (403, 404)
 
 
-def test_expired_file_answers_410_with_a_message(client, official):
-    report = done_report(official, expires_in=-datetime.timedelta(minutes=1))
-    response = login(client, official).get(f"/pilotage/rapports/{report.pk}/fichier/")
+def test_expired_file_answers_410_with_a_message(client, reviewer_with_mfa):
+    report = done_report(reviewer_with_mfa, expires_in=-datetime.timedelta(minutes=1))
+    response = login(client, reviewer_with_mfa).get(f"/pilotage/rapports/{report.pk}/fichier/")
     assert response.status_code == 410
     assert "n'est plus disponible" in html.unescape(response.content.decode())
 
 
-def test_unfinished_report_has_no_file(client, official):
-    report = Report.objects.create(kind=PLAN, requested_by=official)
-    response = login(client, official).get(f"/pilotage/rapports/{report.pk}/fichier/")
+def test_unfinished_report_has_no_file(client, reviewer_with_mfa):
+    report = Report.objects.create(kind=PLAN, requested_by=reviewer_with_mfa)
+    response = login(client, reviewer_with_mfa).get(f"/pilotage/rapports/{report.pk}/fichier/")
     assert response.status_code == 404
 
 
 # -- sweep ------------------------------------------------------------------------------------
 
 
-def test_sweep_deletes_expired_files_and_keeps_the_rows(official, celery_eager):
-    expired = done_report(official, expires_in=-datetime.timedelta(minutes=1))
-    fresh = done_report(official)
+def test_sweep_deletes_expired_files_and_keeps_the_rows(reviewer_with_mfa):
+    expired = done_report(reviewer_with_mfa, expires_in=-datetime.timedelta(minutes=1))
+    fresh = done_report(reviewer_with_mfa)
     name = expired.file.name
     assert default_storage.exists(name)
     assert reports_sweep()["purged"] == 1
@@ -538,12 +552,12 @@ def test_sweep_deletes_expired_files_and_keeps_the_rows(official, celery_eager):
     assert reports_sweep()["purged"] == 0  # idempotent
 
 
-def test_sweep_sends_lost_jobs_again(official, celery_eager, dataset):
-    lost = Report.objects.create(kind=PLAN, requested_by=official)
+def test_sweep_sends_lost_jobs_again(reviewer_with_mfa, dataset):
+    lost = Report.objects.create(kind=PLAN, requested_by=reviewer_with_mfa)
     Report.objects.filter(pk=lost.pk).update(
         created_at=timezone.now() - report_services.LOST_AFTER - datetime.timedelta(minutes=1)
     )
-    just_ordered = Report.objects.create(kind=PLAN, requested_by=official)
+    just_ordered = Report.objects.create(kind=PLAN, requested_by=reviewer_with_mfa)
     assert reports_sweep()["resent"] == 1
     lost.refresh_from_db()
     just_ordered.refresh_from_db()
@@ -570,7 +584,7 @@ def test_ordering_a_report_while_the_broker_is_down_keeps_it_queued_for_the_swee
     from members.models import Membership
     from tests import factories as f
 
-    official = f.MembershipFactory(
+    requester = f.MembershipFactory(
         organisation=f.MinistryFactory(), role=Membership.Role.REVIEWER
     ).user
 
@@ -579,6 +593,6 @@ def test_ordering_a_report_while_the_broker_is_down_keeps_it_queued_for_the_swee
 
     monkeypatch.setattr(tasks.build_report, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
-        report = report_request(kind="initiatives_xlsx", params={}, by=official)
+        report = report_request(kind="initiatives_xlsx", params={}, by=requester)
     report.refresh_from_db()
     assert report.status == Report.Status.QUEUED

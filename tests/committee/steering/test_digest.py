@@ -71,13 +71,15 @@ def test_waiting_threshold_is_a_setting(week, settings):
 
 
 def test_one_email_per_official(
-    week, official, secretary, other_official, contributor, mailoutbox,
+    week, reviewer_with_mfa, secretariat_with_mfa, other_reviewer_with_mfa, contributor, mailoutbox,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
     result = send(django_capture_on_commit_callbacks, now=week)
     assert result == {"sent": 3, "skipped": 0}
     recipients = sorted(address for message in mailoutbox for address in message.to)
-    assert recipients == sorted([official.email, secretary.email, other_official.email])
+    assert recipients == sorted(
+        [reviewer_with_mfa.email, secretariat_with_mfa.email, other_reviewer_with_mfa.email]
+    )
     assert contributor.email not in recipients
     body = mailoutbox[0].body
     assert "Tablettes au collège Jean-Moulin" in body
@@ -89,7 +91,7 @@ def test_one_email_per_official(
 
 
 def test_running_twice_sends_once(
-    week, official, secretary, mailoutbox, django_capture_on_commit_callbacks
+    week, reviewer_with_mfa, secretariat_with_mfa, mailoutbox, django_capture_on_commit_callbacks
 ):
     send(django_capture_on_commit_callbacks, now=week)
     again = send(django_capture_on_commit_callbacks, now=week + datetime.timedelta(hours=1))
@@ -99,17 +101,21 @@ def test_running_twice_sends_once(
 
 
 def test_the_task_is_idempotent(
-    week, official, secretary, mailoutbox, celery_eager, django_capture_on_commit_callbacks
+    week, reviewer_with_mfa, secretariat_with_mfa, mailoutbox, django_capture_on_commit_callbacks
 ):
     from committee.steering.tasks import send_weekly_digest
 
     with django_capture_on_commit_callbacks(execute=True):
         send_weekly_digest.apply()
         send_weekly_digest.apply()
-    assert sorted(m.to[0] for m in mailoutbox) == sorted([official.email, secretary.email])
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [reviewer_with_mfa.email, secretariat_with_mfa.email]
+    )
 
 
-def test_next_week_sends_again(week, official, mailoutbox, django_capture_on_commit_callbacks):
+def test_next_week_sends_again(
+    week, reviewer_with_mfa, mailoutbox, django_capture_on_commit_callbacks
+):
     send(django_capture_on_commit_callbacks, now=week)
     send(django_capture_on_commit_callbacks, now=week + 7 * DAY)
     assert len(mailoutbox) == 2
@@ -117,16 +123,18 @@ def test_next_week_sends_again(week, official, mailoutbox, django_capture_on_com
     assert weeks[1] - weeks[0] == 7 * DAY and weeks[0].weekday() == 0
 
 
-def test_nothing_to_tell_sends_nothing(official, mailoutbox, django_capture_on_commit_callbacks):
+def test_nothing_to_tell_sends_nothing(
+    reviewer_with_mfa, mailoutbox, django_capture_on_commit_callbacks
+):
     assert send(django_capture_on_commit_callbacks) == {"sent": 0, "skipped": 0}
     assert mailoutbox == []
 
 
 def test_inactive_officials_get_no_digest(
-    week, official, mailoutbox, django_capture_on_commit_callbacks
+    week, reviewer_with_mfa, mailoutbox, django_capture_on_commit_callbacks
 ):
-    official.is_active = False
-    official.save()
+    reviewer_with_mfa.is_active = False
+    reviewer_with_mfa.save()
     send(django_capture_on_commit_callbacks, now=week)
     assert mailoutbox == []
 
@@ -137,12 +145,12 @@ def test_delivery_key_is_the_monday_of_the_week():
 
 
 def test_an_official_who_turned_the_digest_off_gets_none(
-    week, official, secretary, mailoutbox, django_capture_on_commit_callbacks
+    week, reviewer_with_mfa, secretariat_with_mfa, mailoutbox, django_capture_on_commit_callbacks
 ):
     from members.models import NotificationPreference
 
     NotificationPreference.objects.create(
-        user=official, kind="weekly_digest", mode=NotificationPreference.Mode.OFF
+        user=reviewer_with_mfa, kind="weekly_digest", mode=NotificationPreference.Mode.OFF
     )
     send(django_capture_on_commit_callbacks, now=week)
-    assert [m.to for m in mailoutbox] == [[secretary.email]]
+    assert [m.to for m in mailoutbox] == [[secretariat_with_mfa.email]]

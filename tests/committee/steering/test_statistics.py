@@ -241,8 +241,8 @@ def test_anonymous_visitors_are_sent_to_login(client):
     assert response.status_code == 302 and "/comptes/login/" in response["Location"]
 
 
-def test_association_staff_are_refused(client, staff):
-    assert login(client, staff).get("/pilotage/").status_code == 403
+def test_association_staff_are_refused(client, contributor):
+    assert login(client, contributor).get("/pilotage/").status_code == 403
 
 
 def test_officials_without_mfa_are_sent_to_set_it_up(client, reviewer):
@@ -250,7 +250,7 @@ def test_officials_without_mfa_are_sent_to_set_it_up(client, reviewer):
     assert response.status_code == 302 and "/comptes/" in response["Location"]
 
 
-@pytest.mark.parametrize("who", ["official", "secretary"])
+@pytest.mark.parametrize("who", ["reviewer_with_mfa", "secretariat_with_mfa"])
 def test_officials_read_the_statistics(client, dataset, who, request):
     response = login(client, request.getfixturevalue(who)).get("/pilotage/")
     assert response.status_code == 200
@@ -260,8 +260,8 @@ def test_officials_read_the_statistics(client, dataset, who, request):
     assert "A1 — Recenser les équipements" in page
 
 
-def test_every_chart_has_title_description_and_a_data_table(client, official, dataset):
-    response = login(client, official).get("/pilotage/")
+def test_every_chart_has_title_description_and_a_data_table(client, reviewer_with_mfa, dataset):
+    response = login(client, reviewer_with_mfa).get("/pilotage/")
     structure = Structure()
     structure.feed(response.content.decode())
     charted = [figure for figure in statistics.FIGURES.values() if figure.has_chart]
@@ -275,24 +275,26 @@ def test_every_chart_has_title_description_and_a_data_table(client, official, da
     assert structure.captions >= len(charted)
 
 
-def test_page_filters_are_the_catalogue_filters(client, official, dataset):
-    response = login(client, official).get("/pilotage/", {"region": "11"})
+def test_page_filters_are_the_catalogue_filters(client, reviewer_with_mfa, dataset):
+    response = login(client, reviewer_with_mfa).get("/pilotage/", {"region": "11"})
     page = html.unescape(response.content.decode())
     assert '<option value="11" selected>' in page
     assert response.context["values"]["by_department"]["total"] == 1
 
 
-def test_invalid_filters_are_reported_and_ignored(client, official, dataset):
-    response = login(client, official).get("/pilotage/", {"commune": "abc", "partner": "XYZ"})
+def test_invalid_filters_are_reported_and_ignored(client, reviewer_with_mfa, dataset):
+    response = login(client, reviewer_with_mfa).get(
+        "/pilotage/", {"commune": "abc", "partner": "XYZ"}
+    )
     assert response.status_code == 200
     assert "Partenaire inconnu" in html.unescape(response.content.decode())
     assert response.context["values"]["by_region"]["total"] == 4
 
 
 def test_statistics_page_query_count_is_pinned(
-    client, official, dataset, django_assert_num_queries
+    client, reviewer_with_mfa, dataset, django_assert_num_queries
 ):
-    login(client, official)
+    login(client, reviewer_with_mfa)
     client.get("/pilotage/")  # warms the reference lists shared with the catalogue
     # Session, user, MFA check, memberships, the header's count of submissions waiting
     # for the official, then one query per figure.
@@ -303,10 +305,10 @@ def test_statistics_page_query_count_is_pinned(
         assert client.get("/pilotage/", {"axis": "5"}).status_code == 200
 
 
-def test_a_publication_shows_within_the_cache_minute(client, official, dataset, celery_eager):
+def test_a_publication_shows_within_the_cache_minute(client, reviewer_with_mfa, dataset):
     from committee.steering.tasks import warm_statistics
 
-    login(client, official)
+    login(client, reviewer_with_mfa)
     assert rows(client.get("/pilotage/").context["values"]["by_region"])["84"] == 3
     s1 = Initiative.objects.get(title="S1")
     s1.status, s1.published_at = S.PUBLISHED, timezone.now()
@@ -318,11 +320,11 @@ def test_a_publication_shows_within_the_cache_minute(client, official, dataset, 
 
 
 def test_warming_job_prepares_the_page_without_criteria(
-    client, official, dataset, celery_eager, django_assert_num_queries
+    client, reviewer_with_mfa, dataset, django_assert_num_queries
 ):
     from committee.steering.tasks import warm_statistics
 
-    login(client, official)
+    login(client, reviewer_with_mfa)
     client.get("/pilotage/", {"axis": "1"})  # the reference lists, not these figures
     warm_statistics.apply()
     with django_assert_num_queries(5):  # session, user, MFA, memberships, header's count

@@ -21,11 +21,6 @@ S = Initiative.Status
 QUEUE = "/instruction/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def colleague(ministry):
     return f.MembershipFactory(

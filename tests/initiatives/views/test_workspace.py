@@ -15,23 +15,12 @@ from initiatives.services import initiative_transition
 from members.models import Event, Membership
 from referentials.models import Referential, Territory
 from tests import factories as f
-from tests.mfa import give_totp
+from tests.mfa import with_totp
 
 pytestmark = pytest.mark.django_db
 
 S = Initiative.Status
 CREATE_URL = "/espace/initiatives/nouvelle/"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def with_mfa(user):
-    """Officials and admins must have an authenticator before they can act."""
-    give_totp(user)
-    return user
 
 
 @pytest.fixture
@@ -138,7 +127,7 @@ def test_a_user_without_membership_is_told_rights_come_from_an_invitation(client
 
 
 def test_an_official_on_the_workspace_is_pointed_to_the_review(client, reviewer):
-    client.force_login(with_mfa(reviewer))
+    client.force_login(with_totp(reviewer))
 
     response = client.get("/espace/")
 
@@ -347,7 +336,7 @@ def test_an_association_the_user_does_not_belong_to_cannot_be_made_lead(
 
 
 def test_officials_cannot_create_initiatives(client, reviewer):
-    client.force_login(with_mfa(reviewer))
+    client.force_login(with_totp(reviewer))
 
     response = client.post(CREATE_URL, form_data())
 
@@ -537,7 +526,7 @@ def test_the_secretariat_corrects_a_published_initiative_and_it_is_recorded(
     client, association, secretariat, places
 ):
     initiative = draft_of(association, status=S.PUBLISHED, title="Avant")
-    client.force_login(with_mfa(secretariat))
+    client.force_login(with_totp(secretariat))
 
     response = client.post(edit_url(initiative), form_data(title="Après", outcomes="Corrigé"))
 
@@ -558,7 +547,7 @@ def test_the_secretariat_corrects_a_published_initiative_and_it_is_recorded(
 
 def test_the_secretariat_cannot_edit_an_archived_initiative(client, association, secretariat):
     initiative = draft_of(association, status=S.ARCHIVED, title="Avant")
-    client.force_login(with_mfa(secretariat))
+    client.force_login(with_totp(secretariat))
 
     response = client.post(edit_url(initiative), form_data(title="Après"))
 
@@ -570,7 +559,7 @@ def test_the_secretariat_cannot_edit_an_archived_initiative(client, association,
 def test_officials_do_not_see_association_drafts(client, association, reviewer, secretariat):
     initiative = draft_of(association)
     for official in (reviewer, secretariat):
-        client.force_login(with_mfa(official))
+        client.force_login(with_totp(official))
 
         assert client.get(f"/espace/initiatives/{initiative.pk}/").status_code == 404
         assert client.get(edit_url(initiative)).status_code == 404

@@ -81,3 +81,22 @@ def test_recorded_kinds_tell_nobody(people):
     event = event_record(kind=PlanKinds.REVIEW_OPENED, actor=people["secretariat"])
     assert not registry.kind_spec(event.kind).notified
     assert not Notification.objects.exists()
+
+
+def test_texts_take_the_plural_their_count_asks_for():
+    from django.utils.translation import ngettext_lazy, override
+
+    text = ngettext_lazy(
+        "%(count)s nouvelle initiative pour votre recherche",
+        "%(count)s nouvelles initiatives pour votre recherche",
+        "count",
+    )
+    with override("fr"):
+        assert (
+            registry.format_text(text, {"count": 1}) == "1 nouvelle initiative pour votre recherche"
+        )
+        assert registry.format_text(text, {"count": 3}) == (
+            "3 nouvelles initiatives pour votre recherche"
+        )
+    alert = registry.registered(PublicKinds.SEARCH_ALERT)
+    assert "(s)" not in registry.format_text(alert.subject, {"count": 2})
