@@ -67,7 +67,9 @@ def add_error_responses(result, generator, request, public):
                     )
             if "page" in {parameter["name"] for parameter in parameters}:
                 responses["400"] = _response(_("Paramètre refusé."), "ParameterErrors")
-                responses["404"] = _response(_("Page au-delà de la dernière."), "Error")
+                responses["404"] = _response(
+                    _("Page au-delà de la dernière, ou aucun territoire ne correspond."), "Error"
+                )
             else:
                 responses["404"] = _response(_("Objet inconnu."), "Error")
     return result
@@ -78,6 +80,7 @@ def _catalogue_values() -> dict[str, dict]:
     régions and départements, school levels, the partners' acronyms in any case, years)."""
     from initiatives.catalogue.choices import catalogue_choices
     from initiatives.catalogue.filters import COMMUNE_CODE, ITEM_CODE, MAX_QUERY_LENGTH
+    from initiatives.catalogue.territories import TERRITORY_TEXT_MAX
 
     choices = catalogue_choices()
     acronyms = "|".join(
@@ -86,6 +89,7 @@ def _catalogue_values() -> dict[str, dict]:
     )
     values = {
         "q": {"maxLength": MAX_QUERY_LENGTH},
+        "territory": {"maxLength": TERRITORY_TEXT_MAX},
         "commune": {"pattern": COMMUNE_CODE},
         "item": {"pattern": ITEM_CODE, "maxLength": 30},
         "year": {"minimum": min(choices.years), "maximum": max(choices.years)},

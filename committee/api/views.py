@@ -22,7 +22,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, mixins, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
@@ -120,6 +120,9 @@ class CatalogueFilterBackend(BaseFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         filterset = CatalogueFilterSet(request.query_params or None, queryset=queryset)
+        if set(filterset.form.errors) == {"territory"}:
+            # A well-formed text that names no single territory: that territory is not found.
+            raise NotFound(" ".join(filterset.form.errors["territory"]))
         if filterset.form.errors:
             raise ValidationError(_errors(filterset.form))
         view.catalogue_filterset = filterset

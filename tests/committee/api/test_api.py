@@ -361,3 +361,9 @@ def test_api_pages_render_in_a_browser(client, world, url):
     response = client.get(url, HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_territory_that_names_nothing_is_not_found_in_the_api(client, world):
+    response = client.get("/api/v1/initiatives/", {"territory": "0" * 99})
+    assert response.status_code == 404
+    assert "territoire" in response.json()["detail"].lower()

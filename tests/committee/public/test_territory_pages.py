@@ -177,8 +177,8 @@ def test_api_territory_detail_has_parents_children_and_counts(client, world):
     assert listed["territory"]["key"] == "commune-63113"
     assert listed["territory"]["scope"] == "all"
     bad = client.get("/api/v1/initiatives/", {"territory": "commune-99999"})
-    assert bad.status_code == 400
-    assert "territory" in bad.json()
+    assert bad.status_code == 404  # like any unknown object of the API (its schema says so)
+    assert "territoire" in bad.json()["detail"].lower()
 
 
 def test_openapi_schema_documents_the_territory_resource(client, world):

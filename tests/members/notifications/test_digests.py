@@ -60,7 +60,7 @@ def test_daily_kinds_wait_for_the_digest_which_groups_them_by_initiative(
     assert result["sent"] == 1  # only the reviewer chose a daily digest
     [message] = mail.outbox
     assert message.to == [reviewer.email]
-    assert message.subject == "Votre récapitulatif du comité : 3 notification(s)"
+    assert message.subject == "Votre récapitulatif du comité : 3 notifications"
     assert sections(message.body) == ["Fibre (AMF)", "Robots (AMF)"]
     fibre = message.body.split("■ Fibre")[1].split("■ Robots")[0]
     assert "a soumis « Fibre »" in fibre and "a écrit dans la discussion" in fibre

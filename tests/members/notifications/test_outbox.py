@@ -220,7 +220,7 @@ def test_a_bulk_assignment_sends_one_email_listing_the_initiatives(
         )
     [message] = mail.outbox
     assert message.to == [people["colleague"].email]
-    assert message.subject == "2 initiative(s) à instruire"
+    assert message.subject == "2 initiatives à instruire"
     assert f"{SITE}/instruction/{first.pk}/" in message.body
     assert f"{SITE}/instruction/{second.pk}/" in message.body
     assert in_app(people["colleague"]).count() == 2
