@@ -113,8 +113,8 @@ format: $(INSTALLED)
 test: lint $(MESSAGES)
 	$(TEST_ENV) $(VENV)/bin/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-# The fast lane, while working: no browser, load, real-worker or subprocess tests.
-FAST_MARKERS := not browser and not load and not celery_worker and not subprocess
+# The fast lane, while working: no browser, load, real-worker, subprocess or URL-walk tests.
+FAST_MARKERS := not browser and not load and not celery_worker and not subprocess and not walk
 test-fast: $(INSTALLED) $(MESSAGES)
 	$(TEST_ENV) $(VENV)/bin/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) -m "$(FAST_MARKERS)" \
 		$(PYTEST_ARGS)

@@ -18,7 +18,8 @@ from tests import factories as f
 from tests.mfa import give_totp
 from tests.url_walk import concrete_paths, url_patterns
 
-pytestmark = pytest.mark.django_db
+# Walks every URL pattern: left out of `make test-fast`, run by `make test`.
+pytestmark = [pytest.mark.django_db, pytest.mark.walk]
 
 METHODS = ("get", "head", "post", "put", "patch", "delete", "options", "trace")
 CHARSETS = ("latin-1", "utf-16", "x-inconnu", "utf-8")

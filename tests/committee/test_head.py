@@ -8,7 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from initiatives.models import Initiative
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+# Walks every URL pattern: left out of `make test-fast`, run by `make test`.
+pytestmark = [pytest.mark.django_db, pytest.mark.walk]
 
 
 def _paths(patterns=None, prefix=""):

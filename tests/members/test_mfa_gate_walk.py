@@ -24,7 +24,8 @@ from tests import factories as f
 from tests.mfa import give_totp
 from tests.url_walk import concrete_paths, url_patterns
 
-pytestmark = pytest.mark.django_db
+# Walks every URL pattern: left out of `make test-fast`, run by `make test`.
+pytestmark = [pytest.mark.django_db, pytest.mark.walk]
 
 SETUP = "/comptes/2fa/totp/activate/"
 SECRET = "SECRET-PRIVE-7Q"
