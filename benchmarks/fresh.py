@@ -69,6 +69,28 @@ def _values() -> dict[str, list[str]]:
         "q common": _words([*bulk_words.GOALS, *bulk_words.TITLE_ENDINGS]),
         "q rare": _words(bulk_words.RARE_SENTENCES),
         "q title": _words(title for titles in bulk_words.SUBJECTS.values() for title, _ in titles),
+        **_territories(),
+    }
+
+
+def _territories() -> dict[str, list[str]]:
+    """Territories of every level (all régions and départements, EPCI and communes drawn
+    from the 36,000, with or without initiatives): their pages, catalogue keys and the
+    first letters of their names as typed in the autocomplete."""
+    from referentials.hierarchy import territory_key, territory_path
+    from referentials.models import Territory
+
+    rng = random.Random(SEED)  # noqa: S311
+    chosen = []
+    for level, count in (("region", 18), ("department", 101), ("epci", 400), ("commune", 4000)):
+        pks = list(Territory.objects.filter(level=level).values_list("pk", flat=True))
+        chosen += rng.sample(pks, min(count, len(pks)))
+    places = list(Territory.objects.filter(pk__in=chosen).order_by("pk"))
+    names = sorted({p.name.lower()[: rng.randint(3, 7)] for p in places if p.level == "commune"})
+    return {
+        "territory page": [territory_path(p) for p in places],
+        "territory key": [territory_key(p) for p in places],
+        "territory prefix": [n for n in names if len(n.strip()) >= 3],
     }
 
 
@@ -105,7 +127,22 @@ GENERATORS: dict[str, Callable] = {
     "catalogue q title": lambda v, n, r: _q(v, "q title", n, r),
     "catalogue q + filters": lambda v, n, r: _q(v, "q title", n, r, "region", "axis"),
     "catalogue deep page": lambda v, n, r: _combinations(v, ["page"], n, r),
+    "territory page": lambda v, n, r: _sample(v["territory page"], n, r),
+    "catalogue territory all": lambda v, n, r: [
+        C + urlencode({"territory": key, "territory_scope": "all"})
+        for key in _sample(v["territory key"], n, r)
+    ],
+    "territory autocomplete": lambda v, n, r: [
+        "/territoires/recherche.json?" + urlencode({"q": q})
+        for q in _sample(v["territory prefix"], n, r)
+    ],
 }
+
+
+def _sample(pool: list[str], count: int, rng) -> list[str]:
+    """`count` different values of the pool (cycled if it has fewer)."""
+    picked = rng.sample(pool, min(count, len(pool))) or [""]
+    return list(itertools.islice(itertools.cycle(picked), count))
 
 
 def _q(values: dict, words: str, count: int, rng, *names: str) -> list[str]:

@@ -48,5 +48,6 @@ def territory_scenarios(scenario_class) -> list:
                 for q in ("bord", "saint%20e", "33063", "clermont", "ajacc", "pointe-a")
             ],
             target_p95_ms=AUTOCOMPLETE_P95_MS,
+            cache_sensitive=True,
         ),
     ]

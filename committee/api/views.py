@@ -32,6 +32,7 @@ from committee.api import serializers as s
 from committee.api.territories import TerritoryDetailSerializer, territory_detail_data
 from committee.axes import Axis
 from committee.plan.models import Action, Milestone
+from initiatives.catalogue import bitmaps
 from initiatives.catalogue.filters import MAX_QUERY_LENGTH, CatalogueFilterSet
 from initiatives.catalogue.opendata import export_values, records
 from initiatives.catalogue.selectors import CountedPaginator, catalogue_count
@@ -50,13 +51,14 @@ class ApiPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     known_count: int | None = None
-    page_ids = None  # CatalogueFilterSet.page_ids, for the initiatives
+    page_ids = None  # CatalogueFilterSet.page_ids (or the bitmaps'), for the initiatives
+    rows = None  # how a page's rows are read from its ids (CountedPaginator)
 
     def django_paginator_class(self, object_list, per_page):
         if self.known_count is None:
             return Paginator(object_list, per_page)
         return CountedPaginator(
-            object_list, per_page, count=self.known_count, page_ids=self.page_ids
+            object_list, per_page, count=self.known_count, page_ids=self.page_ids, rows=self.rows
         )
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -233,6 +235,7 @@ class InitiativeViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
         # The catalogue page's cached count (same parameters, same key): no COUNT(*) over
         # the export's joins on every call.
         self.paginator.known_count = catalogue_count(request.query_params, filtered)
+        self._page_from_bitmaps()
         page = self.paginate_queryset(export_values(filtered))
         data = records(list(page), base_url=_base_url(request))
         response = self.get_paginated_response(self.get_serializer(data, many=True).data)
@@ -241,6 +244,25 @@ class InitiativeViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
         if applied:  # which territory, and which scope, the list was filtered on
             response.data["territory"] = applied
         return response
+
+    def _page_from_bitmaps(self) -> None:
+        """The page's ids from the catalogue's bitmaps, as on the catalogue page (but for a
+        search: its relevance tiers are read by SQL), and its rows put in their order
+        rather than sorted again by PostgreSQL."""
+        filterset = getattr(self, "catalogue_filterset", None)
+        if filterset is None or filterset.sort_order == "title" or filterset.cleaned.get("q"):
+            return
+        selection = bitmaps.selection(filterset)
+        if selection is None:
+            return
+
+        def rows(ids: list[int]) -> list[dict]:
+            found = export_values(published_initiatives().filter(pk__in=ids).order_by())
+            position = {pk: n for n, pk in enumerate(ids)}
+            return sorted(found, key=lambda row: position[row["pk"]])
+
+        self.paginator.page_ids = selection.paginate
+        self.paginator.rows = rows
 
     def retrieve(self, request, slug=None, *args, **kwargs):
         rows = list(export_values(self.get_queryset().filter(slug=slug), with_contact=True))

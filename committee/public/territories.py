@@ -7,6 +7,7 @@ are counted. The number of queries is the same whatever the territory.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
@@ -15,6 +16,7 @@ from django.utils.http import urlencode
 
 from committee.axes import Axis
 from committee.public.links import catalogue_link
+from initiatives.catalogue import bitmaps, territory_sets
 from initiatives.catalogue.choices import catalogue_choices
 from initiatives.catalogue.selectors import with_cards
 from initiatives.catalogue.territories import (
@@ -114,6 +116,21 @@ class Group:
     departments: dict[str, int] = field(default_factory=dict)
 
 
+def _indexed_counts(index, territory: Territory, ancestors: list[int], scope: str) -> dict:
+    """`_scope_counts` from the catalogue's bitmaps: intersections' cardinalities, and the
+    lowest ranks for the latest (the index's order is the catalogue's)."""
+    chosen, _local = territory_sets.scoped(index, territory, ancestors, scope)
+    counts: dict[str, dict[str, int]] = {"total": {"": len(chosen)}}
+    for name in ("axis", "school_level", "partner", "department"):
+        counts[name] = {
+            key: n
+            for key, bitmap in index.values[name].items()
+            if (n := chosen.intersection_cardinality(bitmap))
+        }
+    latest = [index.id_at(rank) for rank in itertools.islice(chosen, LISTED)]
+    return {"counts": counts, "latest": latest}
+
+
 def _scope_counts(territory: Territory, ancestors: list[int], scope: str) -> dict:
     """Total, per axis, school level, partner (lead or partner) and département, and the
     latest ids, in one statement: the selection is read once (a materialised CTE) rather
@@ -122,6 +139,9 @@ def _scope_counts(territory: Territory, ancestors: list[int], scope: str) -> dic
 
     from initiatives.models import Initiative, SchoolLevel
 
+    index = bitmaps.catalogue_index()
+    if index is not None:
+        return _indexed_counts(index, territory, ancestors, scope)
     # The ids first (ARRAY(…): computed once, then read through the primary key) rather than
     # "id IN (…)", which the planner answers by scanning every published initiative.
     table = Initiative._meta.db_table
@@ -254,8 +274,12 @@ def similar_territories(territory: Territory) -> list[dict]:
     those of the same région first, then the most active: two queries, whatever the band.
 
     The candidates come from the band's latest initiatives (a bounded sample read along
-    the index), their counts from all of them."""
+    the index), their counts from all of them; with the catalogue's bitmaps, every leader
+    of the band is a candidate and its count is its bitmap's size (one query)."""
     band = Territory.band_of(territory.population)
+    index = bitmaps.catalogue_index()
+    if index is not None:
+        return _indexed_similar(index, territory, band)
     latest = (
         published_initiatives()
         .filter(collectivity_level=territory.level, population_band=band)
@@ -295,11 +319,38 @@ def similar_territories(territory: Territory) -> list[dict]:
     return similar
 
 
+def _indexed_similar(index, territory: Territory, band: int) -> list[dict]:
+    wanted = dict(
+        territory_sets.most_active(
+            index,
+            territory.level,
+            band,
+            territory.region_code,
+            exclude=territory.pk,
+            limit=SIMILAR,
+        )
+    )
+    similar = [
+        {
+            "territory": place,
+            "count": wanted[place.pk],
+            "url": territory_path(place),
+            "same_region": place.region_code == territory.region_code,
+        }
+        for place in Territory.objects.filter(pk__in=wanted)
+    ]
+    similar.sort(key=lambda row: (not row["same_region"], -row["count"], row["territory"].name))
+    return similar
+
+
 def related_actions(territory: Territory, lineage_: Lineage) -> list:
     """Actions of the plan that cite, as evidence, a published initiative inside the
     territory or covering it."""
     from committee.plan.models import Action
 
+    index = bitmaps.catalogue_index()
+    if index is not None:
+        return _indexed_actions(index, territory, lineage_)
     ids = inside_ids(territory)
     condition = Q(initiatives__in=ids)
     if lineage_.ancestor_ids:
@@ -310,6 +361,35 @@ def related_actions(territory: Territory, lineage_: Lineage) -> list:
         .distinct()
         .order_by("axis__number", "code")[:ACTIONS]
     )
+
+
+def _indexed_actions(index, territory: Territory, lineage_: Lineage) -> list:
+    """The plan's actions with the published initiatives they cite (a few hundred pairs at
+    most), tested against the territory's bitmap: one query."""
+    from django.contrib.postgres.aggregates import ArrayAgg
+
+    from committee.plan.models import Action
+
+    inner = territory_sets.inside(index, territory)
+    ancestors = set(lineage_.ancestor_ids)
+    actions = (
+        Action.objects.filter(initiatives__status="published")
+        .select_related("axis")
+        .annotate(
+            cited=ArrayAgg("initiatives__id", distinct=True),
+            leads=ArrayAgg("initiatives__lead_collectivity_id", distinct=True),
+        )
+        .order_by("axis__number", "code")
+    )
+    related = []
+    for action in actions:
+        if any(index.rank_of(pk) in inner for pk in action.cited) or ancestors.intersection(
+            action.leads
+        ):
+            related.append(action)
+            if len(related) == ACTIONS:
+                break
+    return related
 
 
 @dataclass

@@ -30,12 +30,13 @@ from __future__ import annotations
 import datetime
 import threading
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
 from pyroaring import BitMap
 
+from initiatives.catalogue import territory_sets
 from initiatives.catalogue.filters import SEARCH_CONFIG, CatalogueFilterSet
 from initiatives.models import Initiative
 from initiatives.selectors import (
@@ -44,11 +45,13 @@ from initiatives.selectors import (
     catalogue_version,
     published_initiatives,
 )
+from referentials.models import Territory
 
 # Facets held in the index ("item" filters without being a facet of the page).
 INDEXED = ("axis", "region", "department", "collectivity", "school_level", "partner", "year")
 ITEM = "item"
 TOTAL = "__total__"
+FACETS_HELD = (*INDEXED, ITEM, *territory_sets.HIERARCHY)
 
 
 # Ranks of a full build start here; each initiative published since takes the rank below
@@ -70,6 +73,8 @@ class CatalogueIndex:
     published: BitMap  # every rank
     values: dict[str, dict[str, BitMap]]  # facet → value (as text) → ranks
     newest: tuple  # (published_at in µs since 1970, id) of the lowest rank
+    leaders: dict[str, dict[int, str]]  # "level:band" → lead collectivity id → région
+    memo: dict = field(default_factory=dict)  # what is derived from this index, computed once
 
     def id_at(self, rank: int) -> int:
         return self.ids[rank - OFFSET] if rank >= OFFSET else self.top[rank]
@@ -144,6 +149,8 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
             "collectivity_level",
             "start_year",
             "lead_organisation_id",
+            "lead_collectivity_id",
+            "population_band",
             "published_at",
         )
         .query.sql_with_params()
@@ -182,13 +189,18 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
         f"SELECT r.rank, t.{target} FROM r JOIN {partners} t ON t.{source} = r.id"
         f") x JOIN {organisations} o ON o.id = x.org GROUP BY o.acronym",
     ]
+    covered, source, target, _other = _through("territories")
+    parts += territory_sets.hierarchy_sql(
+        through=covered, territory=Territory._meta.db_table, source=source, target=target
+    )
     # The ranks: catalogue order, as the (status, published_at DESC, id DESC) index reads it.
     ranked_sql = (
         "SELECT b.*, (row_number() OVER (ORDER BY b.published_at DESC, b.id DESC) - 1 + %s)::int "  # noqa: S608
         f"AS rank FROM ({rows_sql}) b"
     )
     sql = f"WITH r AS MATERIALIZED ({ranked_sql}) " + " UNION ALL ".join(parts)  # noqa: S608
-    values: dict[str, dict[str, BitMap]] = {name: {} for name in (*INDEXED, ITEM)}
+    values: dict[str, dict[str, BitMap]] = {name: {} for name in FACETS_HELD}
+    leaders: dict[str, dict[int, str]] = {}
     ids, newest = array("q"), (None, 0)
     with connection.cursor() as cursor:
         cursor.execute(sql, [OFFSET, *params, OFFSET])
@@ -197,6 +209,9 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
                 ids = array("q", members or [])
             elif facet == "newest":
                 newest = (members[0], members[1])
+            elif facet == "leader":
+                if leader := territory_sets.parse_leader(key or ""):
+                    leaders.setdefault(leader[0], {})[leader[1]] = leader[2]
             elif key is not None:
                 values[facet][key] = BitMap(members)
     ranks = array("i", [-1]) * ((max(ids) + 1) if ids else 0)
@@ -215,6 +230,7 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
         published=BitMap(range(OFFSET, OFFSET + len(ids))),
         values=values,
         newest=newest,
+        leaders=leaders,
     )
 
 
@@ -237,6 +253,7 @@ def refreshed(index: CatalogueIndex, version: str, sequence: int) -> CatalogueIn
     values = {facet: dict(bitmaps) for facet, bitmaps in index.values.items()}
     ranks, top = array("i", index.ranks), dict(index.top)
     published, newest = BitMap(index.published), index.newest
+    leaders = {group: dict(members) for group, members in index.leaders.items()}
     lowest = min(top, default=OFFSET)
     # Withdrawals first, then publications from the oldest: the newest takes the lowest rank.
     order = [pk for pk in changed if pk not in rows] + sorted(rows, key=lambda pk: rows[pk][:2])
@@ -268,6 +285,9 @@ def refreshed(index: CatalogueIndex, version: str, sequence: int) -> CatalogueIn
             return None
         ranks[pk] = rank
         published.add(rank)
+        group, lead, region = row[3]
+        if lead is not None:
+            leaders.setdefault(group, {})[lead] = region
         for facet, keys in row[2].items():
             for key in keys:
                 if key is not None:
@@ -284,6 +304,7 @@ def refreshed(index: CatalogueIndex, version: str, sequence: int) -> CatalogueIn
         published=published,
         values=values,
         newest=newest,
+        leaders=leaders,
     )
 
 
@@ -292,9 +313,11 @@ def _after(moment: tuple, newest: tuple) -> bool:
 
 
 def _rows(ids: set[int]) -> dict[int, tuple]:
-    """The published ones among `ids`: id → (published_at, id, {facet: [values]})."""
+    """The published ones among `ids`: id → (published_at, id, {facet: [values]},
+    ("level:band", lead collectivity id, région))."""
     from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models import OuterRef
+    from django.db.models import Case, F, OuterRef, When
+    from django.db.models.functions import Coalesce
 
     from members.models import Organisation
 
@@ -307,6 +330,7 @@ def _rows(ids: set[int]) -> dict[int, tuple]:
 
     # Inside the organisations' subquery: the initiative is two levels out.
     partnered = Initiative.partners.through.objects.filter(initiative_id=OuterRef(OuterRef("pk")))
+    covered = Initiative.territories.through.objects.filter(initiative_id=OuterRef("pk"))
     rows = (
         published_initiatives()
         .filter(pk__in=ids)
@@ -318,6 +342,17 @@ def _rows(ids: set[int]) -> dict[int, tuple]:
                 Organisation.objects.filter(pk__in=partnered.values("organisation_id")).values(
                     "acronym"
                 )
+            ),
+            covered_ids=ArraySubquery(covered.values("territory_id")),
+            covered_regions=ArraySubquery(covered.values("territory__region_code")),
+            covered_departments=ArraySubquery(covered.values("territory__department_code")),
+            covered_epcis=ArraySubquery(
+                covered.annotate(
+                    epci=Coalesce(
+                        "territory__epci_id",
+                        Case(When(territory__level="epci", then=F("territory_id"))),
+                    )
+                ).values("epci")
             ),
         )
         .values_list(
@@ -332,10 +367,21 @@ def _rows(ids: set[int]) -> dict[int, tuple]:
             "level_codes",
             "item_codes",
             "partner_acronyms",
+            "lead_collectivity_id",
+            "lead_collectivity__level",
+            "lead_collectivity__epci_id",
+            "population_band",
+            "covered_ids",
+            "covered_regions",
+            "covered_departments",
+            "covered_epcis",
         )
     )
     out = {}
-    for pk, at, region, department, level, year, lead, axes, levels, items, partners in rows:
+    for row in rows:
+        (pk, at, region, department, level, year, lead, axes, levels, items, partners) = row[:11]
+        lead_id, lead_level, lead_epci, band = row[11:15]
+        c_ids, c_regions, c_departments, c_epcis = row[15:]
         out[pk] = (
             (at - EPOCH) // datetime.timedelta(microseconds=1),  # exact, as in build()
             pk,
@@ -348,7 +394,14 @@ def _rows(ids: set[int]) -> dict[int, tuple]:
                 "school_level": levels,
                 ITEM: items,
                 "partner": sorted({lead, *partners}),
+                territory_sets.LEAD: [lead_id],
+                territory_sets.LEAD_EPCI: [territory_sets.epci_key(lead_id, lead_level, lead_epci)],
+                territory_sets.COVER: sorted(set(c_ids)),
+                territory_sets.COVER_REGION: sorted(set(c_regions)),
+                territory_sets.COVER_DEPARTMENT: sorted(set(c_departments)),
+                territory_sets.COVER_EPCI: sorted({e for e in c_epcis if e is not None}),
             },
+            (f"{level}:{band}", lead_id, region),
         )
     return out
 
@@ -373,6 +426,7 @@ class Selection:
         self._sets: dict[str, BitMap] | None = None
         self._search: Search | None = None
         self._result: BitMap | None = None
+        self.local: BitMap | None = None  # inside the territory: first in "local first"
 
     @property
     def sets(self) -> dict[str, BitMap]:
@@ -381,9 +435,11 @@ class Selection:
         if self._sets is None:
             index, filterset, sets = self.index, self.filterset, {}
             for name, value in filterset.cleaned.items():
-                if name == "sort":
+                if name in ("sort", "territory_scope"):  # territory_scope: with territory
                     continue
-                if name in INDEXED or name == ITEM:
+                if name == "territory":
+                    sets[name] = self._territory()
+                elif name in INDEXED or name == ITEM:
                     sets[name] = index.bitmap(name, value)
                 elif name == "q":
                     sets[name] = self.search.matches
@@ -395,6 +451,19 @@ class Selection:
                     sets[name] = index.ranks_of(ids)
             self._sets = sets
         return self._sets
+
+    def _territory(self) -> BitMap:
+        filterset = self.filterset
+        territory = filterset.territory
+        if territory is None:  # a key valid in form but gone since
+            return BitMap()
+        chosen, self.local = territory_sets.scoped(
+            self.index,
+            territory,
+            filterset._territory_ancestors(territory),
+            filterset.territory_scope,
+        )
+        return chosen
 
     @property
     def searched(self) -> bool:
@@ -435,6 +504,9 @@ class Selection:
     def ordered(self) -> list[BitMap]:
         """The result as consecutive runs in catalogue order: by relevance, one per tier."""
         if self.search is None or not self.filterset.relevance:
+            if self.filterset.territory_local_first() and "territory" in self.sets:
+                local = self.result & self.local
+                return [local, self.result - local]
             return [self.result]
         runs, before = [], BitMap()
         for tier in self.search.tiers:

@@ -14,6 +14,7 @@ from django.db import transaction
 from initiatives.catalogue import bitmaps
 from initiatives.catalogue.selectors import catalogue_search
 from initiatives.models import Initiative
+from referentials.models import Territory
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +43,20 @@ def _catalogue():
     bre = f.RegionFactory(code="53", name="Bretagne")
     rhone = f.DepartmentFactory(code="69", name="Rhône", parent=ara)
     finistere = f.DepartmentFactory(code="29", name="Finistère", parent=bre)
-    lyon = f.CommuneFactory(code="69123", name="Lyon", parent=rhone)
+    metropole = Territory.objects.create(
+        level=Territory.Level.EPCI,
+        code="200046977",
+        name="Métropole de Lyon",
+        parent=rhone,
+        region_code="84",
+        department_code="69",
+        population=1_400_000,
+        epci_kind="ME",
+    )
+    lyon = f.CommuneFactory(code="69123", name="Lyon", parent=rhone, epci=metropole)
+    villeurbanne = f.CommuneFactory(code="69266", name="Villeurbanne", parent=rhone, epci=metropole)
     brest = f.CommuneFactory(code="29019", name="Brest", parent=finistere)
-    places = [ara, bre, rhone, finistere, lyon, brest]
+    places = [ara, bre, rhone, finistere, metropole, lyon, villeurbanne, brest]
     crcn = f.ReferentialFactory(slug="crcn")
     items = [f.ReferentialItemFactory(referential=crcn, code=c) for c in ("2.3", "3.1")]
     levels = [f.school_level("college"), f.school_level("elementaire")]
@@ -69,7 +81,7 @@ def _catalogue():
         initiative.school_levels.set(rng.sample(levels, rng.randint(0, 2)))
         initiative.referential_items.set(rng.sample(items, rng.randint(0, 1)))
         initiative.partners.set(rng.sample(organisations, rng.randint(0, 1)))
-        initiative.territories.set(rng.sample([lyon, brest], rng.randint(0, 1)))
+        initiative.territories.set(rng.sample([lyon, villeurbanne, brest], rng.randint(0, 2)))
         made.append(initiative)
     return made
 
@@ -96,6 +108,17 @@ PARAMETERS = [
     {"sort": "title", "axis": "3"},
     {"q": "apiculture"},
     {"axis": "5", "region": "84", "item": "nothing"},
+    # The territorial hierarchy (territory_sets.py): inside, covering, both, local first.
+    {"territory": "commune-69123"},
+    {"territory": "commune-69266", "territory_scope": "inside"},
+    {"territory": "commune-29019", "territory_scope": "covering"},
+    {"territory": "epci-200046977", "axis": "2"},
+    {"territory": "epci-200046977", "territory_scope": "covering", "sort": "title"},
+    {"territory": "departement-69", "territory_scope": "all"},
+    {"territory": "region-53", "territory_scope": "inside", "school_level": "college"},
+    {"territory": "region-84", "territory_scope": "covering"},
+    {"territory": "Brest", "q": "tablettes"},
+    {"territory_scope": "inside"},
 ]
 
 
@@ -207,3 +230,71 @@ def test_a_change_of_unknown_extent_reads_everything_again(catalogue, settings, 
     assert again is not first
     assert again.top == {}
     assert len(again.ids) == Initiative.objects.filter(status=PUBLISHED).count()
+
+
+def page_figures(territory):
+    from committee.public.territories import territory_page
+
+    page = territory_page(territory)
+    groups = [page.inside] + ([page.covering] if page.covering else [])
+    return {
+        "groups": [
+            (
+                g.scope,
+                g.count,
+                [i.slug for i in g.initiatives],
+                [(o["value"], o["count"]) for o in g.axes],
+                [(o["value"], o["count"]) for o in g.school_levels],
+                [(o["value"], o["count"]) for o in g.partners],
+                g.departments,
+            )
+            for g in groups
+        ],
+        "similar": [(row["territory"].code, row["count"]) for row in page.similar],
+        "actions": [action.code for action in page.actions],
+    }
+
+
+def test_territory_pages_have_the_same_figures_from_the_bitmaps(catalogue, settings, db):
+    """Every figure of a territory page (both groups, their facets and latest initiatives,
+    similar territories, the plan's actions) is the same from the bitmaps as from SQL."""
+    published = [i for i in catalogue if i.status == PUBLISHED]
+    f.ActionFactory(code="A1").initiatives.set(published[:3])
+    f.ActionFactory(code="A2").initiatives.set(published[-2:])
+    places = Territory.objects.order_by("level", "code")
+    settings.CATALOGUE_BITMAPS = False
+    by_sql = {t.code: page_figures(t) for t in places}
+    settings.CATALOGUE_BITMAPS = True
+    by_bitmaps = {t.code: page_figures(t) for t in places}
+    assert bitmaps.catalogue_index() is not None
+    assert by_bitmaps == by_sql
+    assert any(figures["similar"] for figures in by_sql.values())
+    assert any(figures["actions"] for figures in by_sql.values())
+
+
+@pytest.mark.parametrize(
+    "params",
+    [p for p in PARAMETERS if "q" not in p and "item" not in p],
+    ids=lambda p: json.dumps(p) or "none",
+)
+def test_api_list_pages_are_the_same_from_the_bitmaps(catalogue, settings, client, params):
+    """The API reads its pages' ids from the bitmaps too: same rows, same order."""
+    from django.core.cache import cache
+
+    def slugs():
+        cache.clear()
+        pages = []
+        for page in (1, 2):
+            response = client.get("/api/v1/initiatives/", {**params, "page_size": 7, "page": page})
+            if response.status_code == 404:  # beyond the last page
+                break
+            assert response.status_code == 200, response.content[:300]
+            pages.append([row["slug"] for row in response.json()["results"]])
+        return pages
+
+    settings.CATALOGUE_BITMAPS = False
+    by_sql = slugs()
+    settings.CATALOGUE_BITMAPS = True
+    assert slugs() == by_sql
+    nothing_above = params.get("territory_scope") == "covering" and "region" in params["territory"]
+    assert bool(by_sql and by_sql[0]) != nothing_above  # a région: nothing covers it
