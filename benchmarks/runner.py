@@ -51,18 +51,20 @@ from benchmarks.territories import territory_scenarios
 
 
 def cache_cold() -> None:
-    """The cache as right after a publication: the catalogue's version bumped (counts,
-    facets, key figures and map recomputed) and the steering figures expired.
+    """The cache as right after a publication: the catalogue's version bumped with the
+    initiative that changed (counts, facets, key figures and map recomputed; each process's
+    bitmaps refreshed for that initiative) and the steering figures expired.
 
     Other cached values (the site configuration…) stay, as they would. With the local-memory
     cache (no patterns), everything is forgotten.
     """
     from django.core.cache import cache
 
-    from initiatives.selectors import catalogue_changed
+    from initiatives.selectors import catalogue_changed, published_initiatives
 
     if hasattr(cache, "delete_pattern"):  # django-redis: keys of our KEY_PREFIX only
-        catalogue_changed()
+        newest = published_initiatives().order_by("-published_at", "-pk").values("pk")[:1]
+        catalogue_changed([row["pk"] for row in newest])
         cache.delete_pattern("*statistics:*")
     else:
         cache.clear()

@@ -36,7 +36,7 @@ from django.conf import settings
 from django.db import connection
 from pyroaring import BitMap
 
-from initiatives.catalogue import territory_sets
+from initiatives.catalogue import lexemes, territory_sets
 from initiatives.catalogue.filters import SEARCH_CONFIG, CatalogueFilterSet
 from initiatives.models import Initiative
 from initiatives.selectors import (
@@ -51,7 +51,7 @@ from referentials.models import Territory
 INDEXED = ("axis", "region", "department", "collectivity", "school_level", "partner", "year")
 ITEM = "item"
 TOTAL = "__total__"
-FACETS_HELD = (*INDEXED, ITEM, *territory_sets.HIERARCHY)
+FACETS_HELD = (*INDEXED, ITEM, *territory_sets.HIERARCHY, *lexemes.LEXEME_FACETS)
 
 
 # Ranks of a full build start here; each initiative published since takes the rank below
@@ -198,13 +198,21 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
         "SELECT b.*, (row_number() OVER (ORDER BY b.published_at DESC, b.id DESC) - 1 + %s)::int "  # noqa: S608
         f"AS rank FROM ({rows_sql}) b"
     )
-    sql = f"WITH r AS MATERIALIZED ({ranked_sql}) " + " UNION ALL ".join(parts)  # noqa: S608
+    frequent, lexeme_parts = lexemes.build_sql(table=Initiative._meta.db_table)
+    parts += lexeme_parts
+    sql = (
+        f"WITH r AS MATERIALIZED ({ranked_sql}), {frequent} "  # noqa: S608
+        + " UNION ALL ".join(parts)
+    )
     values: dict[str, dict[str, BitMap]] = {name: {} for name in FACETS_HELD}
     leaders: dict[str, dict[int, str]] = {}
     ids, newest = array("q"), (None, 0)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [OFFSET, *params, OFFSET])
-        for facet, key, members in cursor.fetchall():
+    # A server-side cursor, a few rows at a time: each array becomes a bitmap before the next
+    # is read (the whole answer, millions of integers as Python objects, would be hundreds
+    # of megabytes held at once by the process).
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, [OFFSET, *params, lexemes.min_docs(), OFFSET])
+        for facet, key, members in _rows_of(cursor):
             if facet == "ids":
                 ids = array("q", members or [])
             elif facet == "newest":
@@ -234,6 +242,11 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
     )
 
 
+def _rows_of(cursor, size: int = 8):
+    while rows := cursor.fetchmany(size):
+        yield from rows
+
+
 def refreshed(index: CatalogueIndex, version: str, sequence: int) -> CatalogueIndex | None:
     """A copy of `index` with the changes since its own applied, or None if they are not
     all known (then build everything again)."""
@@ -254,6 +267,7 @@ def refreshed(index: CatalogueIndex, version: str, sequence: int) -> CatalogueIn
     ranks, top = array("i", index.ranks), dict(index.top)
     published, newest = BitMap(index.published), index.newest
     leaders = {group: dict(members) for group, members in index.leaders.items()}
+    held_lexemes = index.values[lexemes.LEXEME]
     lowest = min(top, default=OFFSET)
     # Withdrawals first, then publications from the oldest: the newest takes the lowest rank.
     order = [pk for pk in changed if pk not in rows] + sorted(rows, key=lambda pk: rows[pk][:2])
@@ -290,6 +304,9 @@ def refreshed(index: CatalogueIndex, version: str, sequence: int) -> CatalogueIn
             leaders.setdefault(group, {})[lead] = region
         for facet, keys in row[2].items():
             for key in keys:
+                # A lexeme is held complete or not at all: never one added here.
+                if facet in lexemes.LEXEME_FACETS and key not in held_lexemes:
+                    continue
                 if key is not None:
                     bitmap = values[facet].get(str(key))
                     values[facet][str(key)] = (
@@ -316,7 +333,8 @@ def _rows(ids: set[int]) -> dict[int, tuple]:
     """The published ones among `ids`: id → (published_at, id, {facet: [values]},
     ("level:band", lead collectivity id, région))."""
     from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models import Case, F, OuterRef, When
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models import Case, F, Func, OuterRef, TextField, When
     from django.db.models.functions import Coalesce
 
     from members.models import Organisation
@@ -346,6 +364,14 @@ def _rows(ids: set[int]) -> dict[int, tuple]:
             covered_ids=ArraySubquery(covered.values("territory_id")),
             covered_regions=ArraySubquery(covered.values("territory__region_code")),
             covered_departments=ArraySubquery(covered.values("territory__department_code")),
+            **{
+                f"{facet}_words": Func(
+                    F(vector),
+                    function="tsvector_to_array",
+                    output_field=ArrayField(TextField()),
+                )
+                for facet, vector in lexemes.VECTORS.items()
+            },
             covered_epcis=ArraySubquery(
                 covered.annotate(
                     epci=Coalesce(
@@ -375,13 +401,15 @@ def _rows(ids: set[int]) -> dict[int, tuple]:
             "covered_regions",
             "covered_departments",
             "covered_epcis",
+            *(f"{facet}_words" for facet in lexemes.LEXEME_FACETS),
         )
     )
     out = {}
     for row in rows:
         (pk, at, region, department, level, year, lead, axes, levels, items, partners) = row[:11]
         lead_id, lead_level, lead_epci, band = row[11:15]
-        c_ids, c_regions, c_departments, c_epcis = row[15:]
+        c_ids, c_regions, c_departments, c_epcis = row[15:19]
+        words = dict(zip(lexemes.LEXEME_FACETS, row[19:], strict=True))
         out[pk] = (
             (at - EPOCH) // datetime.timedelta(microseconds=1),  # exact, as in build()
             pk,
@@ -400,6 +428,7 @@ def _rows(ids: set[int]) -> dict[int, tuple]:
                 territory_sets.COVER_REGION: sorted(set(c_regions)),
                 territory_sets.COVER_DEPARTMENT: sorted(set(c_departments)),
                 territory_sets.COVER_EPCI: sorted({e for e in c_epcis if e is not None}),
+                **{facet: sorted(set(found or ())) for facet, found in words.items()},
             },
             (f"{level}:{band}", lead_id, region),
         )
@@ -537,6 +566,12 @@ def _search(index: CatalogueIndex, filterset: CatalogueFilterSet) -> Search:
     q = filterset.cleaned["q"]
     tiers = CatalogueFilterSet.TIERS
     table = Initiative._meta.db_table
+    # The frequent words from memory, the rare ones from their index (lexemes.py).
+    found = lexemes.search(
+        index, q, config=SEARCH_CONFIG, table=table, published_status=Initiative.Status.PUBLISHED
+    )
+    if found is not None:
+        return Search(matches=found[0], tiers=found[1])
     query = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
     sql = (
         "SELECT array_agg(id), "  # noqa: S608

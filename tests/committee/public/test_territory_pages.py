@@ -154,6 +154,8 @@ def test_autocomplete_is_public_and_gives_page_addresses(client, world):
     ],
 )
 def test_query_count_is_the_same_whatever_the_territory(client, world, path, settings):
+    """From SQL (no bitmaps, nothing cached): a bound whatever the territory."""
+    settings.CATALOGUE_BITMAPS = False
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     with CaptureQueriesContext(connection) as queries:
         assert client.get(path).status_code == 200
@@ -161,6 +163,29 @@ def test_query_count_is_the_same_whatever_the_territory(client, world, path, set
     # of initiatives saves the prefetch of their axes).
     bound = 14 if "/regions/" in path else 16  # a région has no covering group
     assert len(queries) <= bound, "\n".join(q["sql"][:150] for q in queries)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/territoires/regions/84-auvergne-rhone-alpes/",
+        "/territoires/epci/246300701-clermont-auvergne-metropole/",
+        "/territoires/communes/63430-thiers/",
+    ],
+)
+def test_query_count_from_the_bitmaps(client, world, path, settings):
+    from django.core.cache import cache
+
+    from initiatives.catalogue import bitmaps
+
+    settings.CATALOGUE_BITMAPS = True
+    cache.clear()
+    bitmaps.catalogue_index()  # built once per process and catalogue version
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    # Territory, parents, similar territories, plan actions, latest initiatives and their
+    # axes, reference lists; the counts from the bitmaps.
+    assert len(queries) <= 12, "\n".join(q["sql"][:150] for q in queries)
 
 
 def test_api_territory_detail_has_parents_children_and_counts(client, world):

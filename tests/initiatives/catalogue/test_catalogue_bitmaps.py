@@ -174,12 +174,18 @@ def test_a_stale_index_never_shows_an_unpublished_initiative(catalogue, settings
     assert withdrawn.slug not in response_slugs
 
 
-def test_changes_are_applied_without_reading_everything_again(catalogue, settings, db, monkeypatch):
+@pytest.mark.parametrize("min_docs", [1, 1000], ids=lambda n: f"min_docs={n}")
+def test_changes_are_applied_without_reading_everything_again(
+    catalogue, settings, db, monkeypatch, min_docs
+):
     """Publications, withdrawals and edits recorded with their ids refresh the index in
-    place (no full build), with the same answers as the SQL afterwards."""
+    place (no full build), with the same answers as the SQL afterwards; the words held in
+    memory (min_docs=1: all of them) follow an edited title."""
     from initiatives.selectors import catalogue_changed
 
     settings.CATALOGUE_BITMAPS = True
+    settings.CATALOGUE_LEXEME_MIN_DOCS = min_docs
+    bitmaps.forget()
     before = answer({})[0]
     assert bitmaps.catalogue_index() is not None
 
@@ -198,6 +204,7 @@ def test_changes_are_applied_without_reading_everything_again(catalogue, setting
     Initiative.objects.filter(pk=withdrawn.pk).update(status=Initiative.Status.ARCHIVED)
     catalogue_changed([withdrawn.pk])
     edited.axes.set([f.axis(6)])
+    Initiative.objects.filter(pk=edited.pk).update(title="Tablettes et apiculture")
     catalogue_changed([edited.pk])
 
     count, _facets, slugs = answer({})
@@ -298,3 +305,49 @@ def test_api_list_pages_are_the_same_from_the_bitmaps(catalogue, settings, clien
     assert slugs() == by_sql
     nothing_above = params.get("territory_scope") == "covering" and "region" in params["territory"]
     assert bool(by_sql and by_sql[0]) != nothing_above  # a région: nothing covers it
+
+
+SEARCHES = [
+    {"q": "tablettes"},
+    {"q": "robotique", "region": "84"},
+    {"q": "fibre podcast"},
+    {"q": "tablettes -robotique"},
+    {"q": "tablettes or fibre", "axis": "2"},
+    {"q": "-inclusion"},
+    {"q": "projet ENT", "sort": "newest"},
+    {"q": '"projet de tablettes"'},  # a phrase: left to SQL
+    {"q": "le la"},  # stop words only
+    {"q": "tablettes", "territory": "commune-69123"},
+]
+
+
+@pytest.mark.parametrize("min_docs", [1, 4, 1000], ids=lambda n: f"min_docs={n}")
+def test_full_text_from_memory_is_the_same_as_sql(catalogue, settings, db, min_docs):
+    """Frequent words from the index's lexeme bitmaps (all of them, some, none): the same
+    matches, tiers, facets and pages as the SQL search."""
+    from django.core.cache import cache
+
+    from initiatives.catalogue import lexemes
+
+    settings.CATALOGUE_BITMAPS = False
+    by_sql = {json.dumps(p): [answer(p, n) for n in (1, 2)] for p in SEARCHES}
+    settings.CATALOGUE_BITMAPS = True
+    settings.CATALOGUE_LEXEME_MIN_DOCS = min_docs
+    bitmaps.forget()
+    cache.clear()
+    index = bitmaps.catalogue_index()
+    held = len(index.values[lexemes.LEXEME])
+    assert (held > 5) if min_docs < 1000 else held == 0
+    by_bitmaps = {json.dumps(p): [answer(p, n) for n in (1, 2)] for p in SEARCHES}
+    assert by_bitmaps == by_sql
+    assert sum(1 for pages in by_sql.values() if pages[0] != "EmptyPage" and pages[0][0]) >= 7
+
+
+def test_the_query_parser_leaves_phrases_and_prefixes_to_sql():
+    from initiatives.catalogue import lexemes
+
+    tree = lexemes.parse("'tablet' & !'robot' | ( 'fibr' & 'l''ecol' )")
+    assert tree.op == "or" and tree.words() == {"tablet", "robot", "fibr", "l'ecol"}
+    for text in ("'ecol' <-> 'numer'", "'tabl':*", "'a':A", "", "'a' &", "('a'"):
+        with pytest.raises(lexemes.Unsupported):
+            lexemes.parse(text)
