@@ -1,7 +1,9 @@
 """What search engines may crawl: the sitemap index and its sections, and robots.txt.
 
 Only public pages are listed: published initiatives, published contributions (once they
-have a page), and the fixed public pages that exist in this deployment.
+have a page), public sessions of the committee's bodies once convened (not those in
+preparation, closed to the public or cancelled), and the fixed public pages that exist in
+this deployment.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from committee.contributions.models import Contribution
+from committee.sessions.models import Session
+from committee.sessions.selectors import public_sessions
 from initiatives.models import Initiative
 from initiatives.selectors import published_initiatives
 from members.models import Organisation
@@ -30,6 +34,7 @@ PUBLIC_PAGES = (
     "/territoires/",
     "/plan-d-action/",
     "/contributions/",
+    "/seances/",
     "/donnees/",
     "/accessibilite/",
     "/mentions-legales/",
@@ -82,6 +87,24 @@ class ContributionsSitemap(Sitemap):
 
     def items(self):
         return Contribution.objects.filter(status=Contribution.Status.PUBLISHED).order_by("pk")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class SessionsSitemap(Sitemap):
+    """Public sessions once convened, past and upcoming (their page carries the approved
+    minutes); cancelled ones are left out, as are sessions closed to the public and those in
+    preparation (their pages are not public)."""
+
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        return public_sessions().filter(status=Session.Status.CONVENED).order_by("pk")
+
+    def location(self, item):
+        return reverse("session_detail", kwargs={"pk": item.pk})
 
     def lastmod(self, item):
         return item.updated_at
@@ -158,6 +181,7 @@ sitemaps: dict[str, type[Sitemap]] = {
     "territoires": TerritoriesSitemap,
     "partenaires": PartnersSitemap,
     "referentiels": ReferentialsSitemap,
+    "seances": SessionsSitemap,
 }
 if hasattr(Contribution, "get_absolute_url"):
     sitemaps["contributions"] = ContributionsSitemap

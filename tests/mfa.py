@@ -31,3 +31,17 @@ def totp_code(secret: str = KNOWN_SECRET, *, at: float | None = None) -> str:
 
     counter = int(at if at is not None else time.time()) // app_settings.TOTP_PERIOD
     return format_hotp_value(hotp_value(secret, counter))
+
+
+def lasting_totp_code(secret: str = KNOWN_SECRET, *, seconds: float = 5) -> str:
+    """The code now, once it stays valid for at least `seconds` more: the portal accepts only
+    the current period's code, and a code typed at the end of one is refused in the next."""
+    import time
+
+    from allauth.mfa import app_settings
+
+    period = app_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < seconds:
+        time.sleep(left + 0.1)
+    return totp_code(secret)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +65,35 @@ class SessionForm(DsfrMixin, forms.Form):
 
     def to_data(self) -> SessionData:
         return SessionData(**self.cleaned_data)
+
+
+class BodyForm(DsfrMixin, forms.Form):
+    """Another working group (the plenary committee and the groups of the axes exist)."""
+
+    name = forms.CharField(
+        label=_("Nom du groupe de travail"),
+        max_length=200,
+        help_text=_("Par exemple : Groupe de travail sur les données scolaires."),
+    )
+    description = forms.CharField(
+        label=_("Présentation"),
+        required=False,
+        widget=textarea(4),
+        help_text=_("Facultatif : son objet, ce qu'il doit produire et pour quand."),
+    )
+    quorum_percent = forms.IntegerField(
+        label=_("Quorum (en %)"),
+        min_value=1,
+        max_value=100,
+        initial=50,
+        help_text=_(
+            "Part des organisations membres présentes ou représentées pour que le groupe "
+            "délibère : 50 pour la moitié."
+        ),
+    )
+
+    def quorum_share(self) -> Decimal:
+        return Decimal(self.cleaned_data["quorum_percent"]) / 100
 
 
 class AgendaItemForm(DsfrMixin, forms.Form):

@@ -8,17 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from committee.http import apply_errors
+from committee.http import apply_errors, form_post
 from committee.sessions import forms as f
 from committee.sessions import minutes as minutes_services
 from committee.sessions import selectors, services
 from committee.sessions.models import Body, Minutes, Representative, Session
 from initiatives.forms import DocumentUploadForm
 from members.models import Membership, Organisation, User
-from members.permissions import Perm, actor_for, require
+from members.permissions import Perm, actor_for, can, require
 
 
 def _errors(request, error: ValidationError) -> None:
@@ -47,8 +48,44 @@ def sessions_admin(request):
         {
             "form": form,
             "sessions": Session.objects.select_related("body").order_by("-starts_at")[:100],
+            "bodies": selectors.bodies_overview(),
         },
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def body_create(request):
+    """Another working group; its representatives are named next."""
+    require(request.user, Perm.SESSION_MANAGE)
+    form = f.BodyForm(request.POST or None)
+
+    def page():
+        return render(
+            request,
+            "sessions/body_form.html",
+            {"form": form},
+            status=400 if form.errors else 200,
+        )
+
+    if request.method != "POST":
+        return page()
+    return form_post(
+        request,
+        form,
+        lambda data: services.body_create(
+            by=request.user,
+            name=data["name"],
+            description=data["description"],
+            quorum_share=form.quorum_share(),
+        ),
+        success=lambda body: (
+            _("Le groupe de travail « %(name)s » est créé : nommez maintenant ses représentants.")
+            % {"name": body.name}
+        ),
+        then=lambda body: f"{reverse('sessions_admin:representatives')}#instance-{body.slug}",
+        failed=page,
     )
 
 
@@ -343,5 +380,10 @@ def representatives(request):
     return render(
         request,
         "sessions/representatives.html",
-        {"bodies": bodies, "members": members, "organisations": organisations},
+        {
+            "bodies": bodies,
+            "members": members,
+            "organisations": organisations,
+            "may_create_body": can(request.user, Perm.SESSION_MANAGE),
+        },
     )

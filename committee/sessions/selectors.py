@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from committee.sessions.models import (
     Attendance,
+    Body,
     Minutes,
     Reply,
     Representative,
@@ -30,6 +31,21 @@ def sessions_visible_to(user) -> QuerySet[Session]:
         bodies = Representative.objects.filter(user_id=actor.user_id).values("body_id")
         visible |= Q(body_id__in=bodies) & ~Q(status=Session.Status.DRAFT)
     return sessions.filter(visible)
+
+
+def bodies_overview() -> list[Body]:
+    """The active bodies, each with `organisation_count` (organisations represented) and
+    `quorum_percent` (its quorum as a whole percentage)."""
+    bodies = list(
+        Body.objects.filter(is_active=True)
+        .select_related("axis")
+        .annotate(
+            organisation_count=Count("representatives__organisation", distinct=True),
+        )
+    )
+    for body in bodies:
+        body.quorum_percent = int((body.quorum_share * 100).to_integral_value())
+    return bodies
 
 
 def public_sessions() -> QuerySet[Session]:

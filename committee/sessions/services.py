@@ -70,16 +70,26 @@ def bodies_ensure_defaults() -> list[Body]:
 
 @transaction.atomic
 def body_create(*, by, name: str, description: str = "", quorum_share=None) -> Body:
-    """Another working group, created by the secretariat."""
+    """Another working group, created by the secretariat. Two bodies never share a name
+    (representatives would not know which one they are convened to)."""
     require(by, Perm.SESSION_MANAGE)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Le nom est obligatoire.")})
+    if Body.objects.filter(name__iexact=name[:200]).exists():
+        raise ValidationError(
+            {"name": _("Une instance porte déjà ce nom : choisissez-en un autre.")}
+        )
     base = slugify(name)[:70] or "groupe"
     slug, n = base, 2
     while Body.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
-    body = Body(name=name[:200], slug=slug, kind=Body.Kind.WORKING_GROUP, description=description)
+    body = Body(
+        name=name[:200],
+        slug=slug,
+        kind=Body.Kind.WORKING_GROUP,
+        description=(description or "").strip(),
+    )
     if quorum_share is not None:
         body.quorum_share = quorum_share
     body.full_clean()

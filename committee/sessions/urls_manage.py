@@ -7,6 +7,7 @@ app_name = "sessions_admin"
 urlpatterns = [
     path("", manage.sessions_admin, name="index"),
     path("representants/", manage.representatives, name="representatives"),
+    path("instances/nouvelle/", manage.body_create, name="body_create"),
     path("<int:pk>/", manage.session_admin, name="session"),
     path("<int:pk>/ordre-du-jour/", manage.agenda_item_add, name="agenda_item_add"),
     path("<int:pk>/documents/", manage.document_add, name="document_add"),

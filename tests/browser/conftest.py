@@ -211,12 +211,14 @@ def log_in(context, live_server):
 
 @pytest.fixture
 def page_as(browser, live_server, request, problems):
-    """A page in a browser of its own, logged in as another person: `page_as(user)`."""
+    """A page in a browser of its own, logged in as another person: `page_as(user)`; or
+    nobody yet (`page_as(None)`: someone who will log in through the form, or a visitor)."""
     opened = []
 
     def open_page(user):
         context = _new_context(browser, live_server)
-        context.add_cookies([_session_cookie(user, live_server)])
+        if user is not None:
+            context.add_cookies([_session_cookie(user, live_server)])
         page = context.new_page()
         _watch(page, problems)
         opened.append((context, page))

@@ -1,7 +1,9 @@
-"""In a browser: the secretariat convenes a working group, a representative answers, the
-session is held and its minutes approved with a decision that updates a plan action; a
-contribution amended by two associations is signed in the browser and published. axe-core
-(WCAG 2.1 AA) on each page type on the way."""
+"""In a browser: the secretariat creates a working group, names its representatives and
+convenes it, a representative answers, the session is held and its minutes approved with a
+decision that updates a plan action; a contribution is drafted in sections, amended by two
+associations, signed by three and declined by one (their admins log in with two-factor
+authentication), and published with its signatories and history. axe-core (WCAG 2.1 AA) on
+each page type on the way; any console error of any page fails the journey."""
 
 import datetime
 import re
@@ -9,8 +11,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from committee.contributions import drafting as d
-from committee.contributions.drafting_models import SignatureRound
+from committee.contributions.drafting_models import Amendment, Drafting, Signature
 from committee.contributions.models import Contribution
 from committee.plan.models import Action
 from committee.sessions.models import Body, Minutes, Representative, Session
@@ -19,6 +20,7 @@ from tests import factories as f
 from tests.mfa import give_totp
 
 from .test_accessibility import assert_accessible
+from .world import log_in_with_totp, staff_member
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -29,23 +31,96 @@ pytestmark = [
 
 
 @pytest.fixture
-def group(association, other_association, contributor, other_contributor):
-    body = Body.objects.create(
-        name="Groupe de travail de l'axe 1", slug="gt-1", kind=Body.Kind.WORKING_GROUP
-    )
-    Representative.objects.create(body=body, user=contributor, organisation=association)
-    Representative.objects.create(body=body, user=other_contributor, organisation=other_association)
-    return body
+def console_errors():
+    """Every console error of the journeys' pages (not only CSP refusals): none is allowed."""
+    seen: list[str] = []
+    yield seen
+    assert not seen, "\n".join(seen)
 
 
-def test_a_working_group_is_convened_held_and_its_decision_updates_the_plan(
-    page, page_as, log_in, live_server, group, secretariat, contributor
+@pytest.fixture
+def watched(console_errors):
+    """`watched(page)`: the page, its console errors recorded (they fail the test)."""
+
+    def watch(page):
+        page.on(
+            "console",
+            lambda message: (
+                console_errors.append(f"{page.url}: {message.text}")
+                if message.type == "error"
+                else None
+            ),
+        )
+        return page
+
+    return watch
+
+
+def expected_error(console_errors: list[str], text: str) -> None:
+    """Take back the one console error a step causes on purpose: the browser logs a form
+    refused with its 400 as a failed load."""
+    found = [error for error in console_errors if text in error]
+    assert found, f"no console error {text!r} (seen: {console_errors})"
+    console_errors.remove(found[0])
+
+
+def menu(page):
+    return page.get_by_role("navigation", name="Menu principal")
+
+
+def test_a_working_group_is_created_convened_held_and_its_decision_updates_the_plan(
+    page,
+    page_as,
+    log_in,
+    live_server,
+    watched,
+    console_errors,
+    secretariat,
+    association,
+    other_association,
+    contributor,
+    other_contributor,
 ):
     give_totp(secretariat)
     action = f.ActionFactory(code="1.4", status=Action.Status.PLANNED)
     log_in(secretariat)
-    page.goto(f"{live_server.url}/pilotage/seances/")
+    page = watched(page)
+    page.goto(f"{live_server.url}/")
+    menu(page).get_by_role("link", name="Séances").click()
+    page.get_by_role("link", name="Gérer les séances et les instances").click()
     assert_accessible(page)
+
+    # A working group of its own, then its representatives.
+    page.get_by_role("link", name="Créer un groupe de travail").click()
+    expect(page.locator("h1")).to_have_text("Nouveau groupe de travail")
+    assert_accessible(page)
+    page.get_by_role("button", name="Créer le groupe de travail").click()
+    expect(page).to_have_title(re.compile(r"^Erreur"))
+    expect(page.locator("#resume-erreurs")).to_contain_text("Nom du groupe de travail")
+    assert_accessible(page)  # the error summary and the field marked invalid
+    expected_error(console_errors, "/instances/nouvelle/: Failed to load resource")
+    page.get_by_label("Nom du groupe de travail").fill("Groupe de travail des usages partagés")
+    page.get_by_label("Quorum (en %)").fill("60")
+    page.get_by_role("button", name="Créer le groupe de travail").click()
+    expect(page.locator(".fr-alert--success")).to_contain_text("nommez maintenant")
+    group = Body.objects.get(name="Groupe de travail des usages partagés")
+    section = page.locator(f"#instance-{group.slug}")
+    for organisation, person in (
+        (association, contributor),
+        (other_association, other_contributor),
+    ):
+        section.get_by_label("Organisation", exact=True).select_option(str(organisation.pk))
+        section.get_by_label("Personne", exact=True).select_option(str(person.pk))
+        section.get_by_role("button", name="Nommer").click()
+        expect(page.locator(".fr-alert--success")).to_contain_text("Le représentant est nommé.")
+    expect(section.get_by_role("listitem")).to_have_count(2)
+    assert set(group.representatives.values_list("user_id", flat=True)) == {
+        contributor.pk,
+        other_contributor.pk,
+    }
+    assert_accessible(page)
+    menu(page).get_by_role("link", name="Séances").click()
+    page.get_by_role("link", name="Gérer les séances et les instances").click()
     day = timezone.localdate() + datetime.timedelta(days=15)
     page.get_by_label("Instance").select_option(str(group.pk))
     page.get_by_label("Intitulé").fill("Groupe de travail de rentrée")
@@ -63,7 +138,7 @@ def test_a_working_group_is_convened_held_and_its_decision_updates_the_plan(
     session = Session.objects.get()
     assert session.status == Session.Status.CONVENED
 
-    other = page_as(contributor)
+    other = watched(page_as(contributor))
     other.goto(f"{live_server.url}/seances/{session.pk}/")
     other.get_by_role("radio", name="Présent", exact=True).check(force=True)
     other.get_by_role("button", name="Enregistrer ma réponse").click()
@@ -107,53 +182,183 @@ def test_a_working_group_is_convened_held_and_its_decision_updates_the_plan(
     assert_accessible(public)
 
 
-def test_a_contribution_is_signed_in_the_browser_and_published(
-    page,
-    page_as,
-    log_in,
-    live_server,
-    group,
-    secretariat,
-    association,
-    contributor,
-    other_contributor,
+@pytest.fixture
+def partners(association, other_association):
+    """Four partner organisations (AMF, ADF, AMRF, RFVE), each with a representative in the
+    drafting group and an admin who answers in its name."""
+    amrf = f.OrganisationFactory(acronym="AMRF", name="Association des maires ruraux de France")
+    rfve = f.OrganisationFactory(acronym="RFVE", name="Réseau français des villes éducatrices")
+    group = Body.objects.create(
+        name="Groupe de travail de l'axe 1", slug="gt-1", kind=Body.Kind.WORKING_GROUP
+    )
+    organisations = (association, other_association, amrf, rfve)
+    people = {}
+    for organisation in organisations:
+        representative = staff_member(organisation)
+        Representative.objects.create(body=group, user=representative, organisation=organisation)
+        people[organisation.acronym] = {
+            "representative": representative,
+            "admin": staff_member(organisation, Membership.Role.ADMIN),
+        }
+    return {"group": group, "people": people}
+
+
+def section_of(page, heading: str):
+    return page.locator("section").filter(has=page.get_by_role("heading", name=heading))
+
+
+def propose_amendment(page, heading: str, kind: str, text: str, reason: str) -> None:
+    """A representative opens the section's amendment form and files one."""
+    section = section_of(page, heading)
+    section.get_by_text("Proposer un amendement à cette section").click()
+    section.get_by_label("Nature").select_option(label=kind)
+    section.get_by_label("Texte proposé (Markdown)").fill(text)
+    section.get_by_label("Exposé des motifs").fill(reason)
+    section.get_by_role("button", name="Déposer l'amendement").click()
+    expect(page.locator(".fr-alert--success")).to_contain_text("Votre amendement est déposé.")
+
+
+def accept_amendment(page, acronym: str, answer: str) -> None:
+    amendment = page.locator(".fr-callout").filter(
+        has=page.locator(".fr-callout__title", has_text=f"{acronym} —")
+    )
+    amendment.get_by_role("radio", name="Accepter").check(force=True)
+    amendment.get_by_label("Réponse à l'organisation").fill(answer)
+    amendment.get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.locator(".fr-alert--success")).to_contain_text("La décision est enregistrée.")
+    expect(amendment.locator(".fr-callout__title")).to_contain_text("Accepté")
+
+
+def answer_for_the_organisation(page, admin, choice: str, statement: str) -> None:
+    """The organisation's admin logs in (password, then the authenticator's code), follows
+    the notification of the round and answers in the organisation's name."""
+    page.goto("/")
+    log_in_with_totp(page, admin)
+    expect(page.locator("h1")).to_have_text("Tableau de bord")
+    page.get_by_role("link", name=re.compile(r"^Notifications")).click()
+    page.get_by_role(
+        "link", name=re.compile("est arrêté : votre organisation peut le signer")
+    ).click()
+    expect(page.locator("h1")).to_have_text("Pour des usages partagés")
+    page.get_by_role("radio", name=choice, exact=True).check(force=True)
+    page.get_by_label("Déclaration publique (facultative)").fill(statement)
+    page.get_by_role("button", name="Enregistrer la réponse de l'organisation").click()
+    expect(page.get_by_text("La réponse de votre organisation est enregistrée.")).to_be_visible()
+
+
+def test_a_contribution_drafted_amended_by_two_associations_signed_by_three_is_published(
+    page, page_as, log_in, live_server, watched, partners, secretariat
 ):
-    contribution = Contribution.objects.create(
-        title="Pour des usages partagés", slug="usages-partages", summary="Résumé."
-    )
-    drafting = d.drafting_start(
-        by=secretariat,
-        contribution=contribution,
-        body=group,
-        sections=[("Constat", "Un constat."), ("Propositions", "Des propositions.")],
-    )
-    constat, propositions = drafting.sections.order_by("position")
-    for user, section in ((contributor, constat), (other_contributor, propositions)):
-        amendment = d.amendment_propose(
-            by=user, section=section, kind="add_after", text="Ajout.", reason="Compléter."
-        )
-        d.amendment_decide(by=secretariat, amendment=amendment, decision="accept", answer="Oui.")
-    log_in(contributor)
-    page.goto(f"{live_server.url}/espace/contributions/{contribution.pk}/")
-    assert_accessible(page)
-    d.signature_round_open(
-        by=secretariat, drafting=drafting, deadline=timezone.now() + datetime.timedelta(days=5)
-    )
-    admin = f.MembershipFactory(organisation=association, role=Membership.Role.ADMIN).user
-    give_totp(admin)
-    signer = page_as(admin)
-    signer.goto(f"{live_server.url}/espace/contributions/{contribution.pk}/")
-    signer.get_by_role("radio", name="Signe", exact=True).check(force=True)
-    signer.get_by_label("Déclaration publique (facultative)").fill("Nous signons.")
-    signer.get_by_role("button", name="Enregistrer la réponse de l'organisation").click()
-    expect(signer.get_by_text("La réponse de votre organisation est enregistrée.")).to_be_visible()
-    assert_accessible(signer)
-    SignatureRound.objects.update(deadline=timezone.now() - datetime.timedelta(minutes=1))
+    group, people = partners["group"], partners["people"]
     give_totp(secretariat)
-    boss = page_as(secretariat)
-    boss.goto(f"{live_server.url}/espace/contributions/{contribution.pk}/")
+    log_in(secretariat)
+    boss = watched(page)
+
+    # The secretariat writes the draft and hands it to the group, in sections.
+    boss.goto("/")
+    menu(boss).get_by_role("link", name="Gestion du plan").click()
+    boss.get_by_role("navigation", name="Pages du plan d’action").get_by_role(
+        "link", name="Contributions"
+    ).click()
+    boss.get_by_role("link", name="Nouvelle contribution").click()
+    boss.get_by_role("textbox", name=re.compile(r"^Titre")).fill("Pour des usages partagés")
+    boss.get_by_role("textbox", name=re.compile(r"^Résumé")).fill(
+        "Le comité propose de partager les usages du numérique entre écoles."
+    )
+    boss.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(boss.locator("h1")).to_have_text("Pour des usages partagés")
+    boss.get_by_role("link", name="Faire rédiger par un groupe de travail").click()
+    boss.get_by_label("Contribution (brouillon)").select_option(label="Pour des usages partagés")
+    boss.get_by_label("Groupe de rédaction").select_option(label=group.name)
+    boss.get_by_label("Texte initial").fill(
+        "## Constat\n\nLes usages restent isolés.\n\n## Propositions\n\nUn réseau d'écoles."
+    )
+    boss.get_by_role("button", name="Ouvrir la rédaction").click()
+    expect(boss.locator(".fr-alert--success")).to_contain_text("La rédaction est ouverte")
+    expect(boss.get_by_role("heading", level=2, name="1. Constat")).to_be_visible()
+    expect(boss.get_by_role("heading", level=2, name="2. Propositions")).to_be_visible()
+    contribution = Contribution.objects.get(slug="pour-des-usages-partages")
+    assert list(contribution.drafting.sections.values_list("title", flat=True)) == [
+        "Constat",
+        "Propositions",
+    ]
+
+    # Two associations amend, each through its representative.
+    amendments = (
+        ("AMF", "1. Constat", "Ajouter après la section", "Les communes rurales aussi."),
+        ("ADF", "2. Propositions", "Remplacer le texte de la section", "Un réseau de collèges."),
+    )
+    for acronym, heading, kind, text in amendments:
+        writer = watched(page_as(people[acronym]["representative"]))
+        writer.goto("/espace/contributions/")  # no menu entry leads there yet
+        writer.get_by_role("link", name="Pour des usages partagés").click()
+        assert_accessible(writer)
+        propose_amendment(writer, heading, kind, text, reason=f"Le point de vue de {acronym}.")
+    assert set(Amendment.objects.values_list("organisation__acronym", "status")) == {
+        ("AMF", "proposed"),
+        ("ADF", "proposed"),
+    }
+
+    # The secretariat accepts both, then opens the signature round.
+    boss.reload()
+    expect(boss.locator(".fr-callout")).to_have_count(2)
+    assert_accessible(boss)  # the amendments as diffs, the decision forms
+    accept_amendment(boss, "AMF", "Retenu : le constat vaut aussi pour elles.")
+    accept_amendment(boss, "ADF", "Retenu.")
+    expect(section_of(boss, "1. Constat")).to_contain_text("Les communes rurales aussi.")
+    expect(section_of(boss, "2. Propositions")).to_contain_text("Un réseau de collèges.")
+    deadline = timezone.localdate() + datetime.timedelta(days=10)
+    boss.get_by_label("Date limite des signatures").fill(f"{deadline.isoformat()}T18:00")
+    boss.get_by_role("button", name="Arrêter le texte et ouvrir le tour de signature").click()
+    expect(boss.locator(".fr-alert--success")).to_contain_text("Le tour de signature est ouvert")
+    assert contribution.drafting.rounds.get().version == 3  # the initial text and two amendments
+
+    # Three organisations sign, one declines: each through its admin, with 2FA.
+    answers = (
+        ("AMF", "Signe", "Les maires de France signent."),
+        ("ADF", "Signe", "Les départements s'engagent."),
+        ("AMRF", "Signe", ""),
+        ("RFVE", "Refuse de signer", "Le texte oublie l'éducation hors de l'école."),
+    )
+    for acronym, choice, statement in answers:
+        signer = watched(page_as(None))
+        answer_for_the_organisation(signer, people[acronym]["admin"], choice, statement)
+    assert_accessible(signer)
+
+    # All have answered: the secretariat publishes.
+    boss.reload()
     boss.get_by_role("button", name="Publier avec les signataires").click()
-    boss.goto(f"{live_server.url}/contributions/usages-partages/")
-    expect(boss.get_by_text("Nous signons.")).to_be_visible()
-    expect(boss.get_by_text("amendement proposé par ADF")).to_be_visible()
-    assert_accessible(boss)
+    expect(boss.locator(".fr-alert--success")).to_contain_text("La contribution est publiée")
+    contribution.refresh_from_db()
+    assert contribution.status == Contribution.Status.PUBLISHED
+    assert contribution.drafting.status == Drafting.Status.PUBLISHED
+    assert sorted(contribution.organisations.values_list("acronym", flat=True)) == [
+        "ADF",
+        "AMF",
+        "AMRF",
+    ]
+    declined_by = Signature.objects.get(choice=Signature.Choice.DECLINED).organisation
+    assert declined_by.acronym == "RFVE"
+
+    # The public page: signatories, the refusal, the history with who amended.
+    visitor = watched(page_as(None))
+    visitor.goto("/")
+    menu(visitor).get_by_role("link", name="Contributions").click()
+    visitor.get_by_role("link", name="Pour des usages partagés").click()
+    expect(visitor.locator("h1")).to_have_text("Pour des usages partagés")
+    signatories = visitor.locator("h2:text-is('Signataires') + ul > li")
+    expect(signatories).to_have_count(3)
+    for acronym in ("AMF", "ADF", "AMRF"):
+        expect(signatories.filter(has_text=acronym)).to_have_count(1)
+    expect(visitor.get_by_text("Les maires de France signent.")).to_be_visible()
+    declined = visitor.locator("h3:text-is('Ont refusé de signer') + ul > li")
+    expect(declined).to_have_count(1)
+    expect(declined).to_contain_text("RFVE")
+    expect(declined).to_contain_text("Le texte oublie l'éducation hors de l'école.")
+    history = visitor.locator("h2:text-is('Historique du texte') + ol > li")
+    expect(history).to_have_count(3)
+    expect(history.nth(0)).to_contain_text("Texte initial")
+    expect(history.nth(1)).to_contain_text("amendement proposé par AMF")
+    expect(history.nth(2)).to_contain_text("amendement proposé par ADF")
+    expect(visitor.locator(".contribution-body")).to_contain_text("Un réseau de collèges.")
+    assert_accessible(visitor)

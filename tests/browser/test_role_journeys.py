@@ -10,16 +10,13 @@ are counted and printed, and written to test-artifacts/journey-clicks.json.
 
 from __future__ import annotations
 
-import base64
 import datetime
 import json
 import os
 import re
-import secrets
 from pathlib import Path
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core import mail
 from django.utils import timezone
 from django.utils.html import escape, urlize
@@ -28,7 +25,9 @@ from committee.reports.models import Report
 from initiatives.models import Initiative
 from members.models import Invitation, Membership
 from tests import factories as f
-from tests.mfa import give_totp, totp_code
+from tests.mfa import give_totp
+
+from .world import PASSWORD, log_in_with_totp, staff_member
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright (dev extra `playwright`) is not installed"
@@ -40,7 +39,6 @@ pytestmark = [
 ]
 
 S = Initiative.Status
-PASSWORD = "mot-de-passe-solide-42"
 CLICKS_FILE = Path(__file__).resolve().parents[2] / "test-artifacts" / "journey-clicks.json"
 
 
@@ -188,16 +186,6 @@ def test_visitor_follows_a_search_confirms_by_email_and_gets_the_first_alert(
     assert served_at in alert.body
 
 
-def staff_member(association, role=Membership.Role.CONTRIBUTOR):
-    user = f.MembershipFactory(organisation=association, role=role).user
-    user.set_password(PASSWORD)
-    user.save()
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    # A secret of its own: its codes never collide with another test's "already used" marks.
-    user.totp_secret = give_totp(user, secret=base64.b32encode(secrets.token_bytes(20)).decode())
-    return user
-
-
 def choose_lead_collectivity(page, text: str, expected: str) -> None:
     box = page.locator("#id_lead_collectivity_q")
     box.fill("")
@@ -217,12 +205,7 @@ def test_contributor_submits_reviewer_publishes_and_finds_it_by_search(
     contributor = journey("Contributeur : proposer une initiative")
     page = contributor.page
     contributor.start()
-    contributor.click(page.get_by_role("link", name="Se connecter"))
-    page.get_by_label("Courriel").fill(staff.email)
-    page.get_by_role("textbox", name=re.compile(r"^Mot de passe")).fill(PASSWORD)
-    contributor.click(page.get_by_role("button", name="Se connecter"))
-    page.locator("input[name=code]").fill(totp_code(staff.totp_secret))
-    contributor.click(page.get_by_role("button", name="Connexion"))
+    log_in_with_totp(page, staff, click=contributor.click)
     # Lands on what waits for them, with their work areas in the header.
     expect(page.locator("h1")).to_have_text("Tableau de bord")
     contributor.click(menu(page).get_by_role("link", name="Mon espace"))

@@ -1,17 +1,51 @@
 """A small published world for the browser tests: territories, initiatives, referentials,
 the action plan and a contribution. Live-server tests run outside a transaction, so each test
-builds it again (the database is emptied after each)."""
+builds it again (the database is emptied after each).
 
+Also the people who log in through the login form: `staff_member` (a password, a verified
+address, an authenticator app of their own) and `log_in_with_totp`."""
+
+import base64
 import datetime
+import re
+import secrets
 
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from committee.contributions.models import Contribution
 from committee.plan.models import Action
 from initiatives.models import Initiative
+from members.models import Membership
 from tests import factories as f
+from tests.mfa import give_totp, lasting_totp_code
 
 PUBLISHED = Initiative.Status.PUBLISHED
+PASSWORD = "mot-de-passe-solide-42"
+
+
+def staff_member(organisation, role=Membership.Role.CONTRIBUTOR):
+    """A member of `organisation` who logs in with a password and, when the role asks for
+    it, the code of their authenticator app (`user.totp_secret`)."""
+    user = f.MembershipFactory(organisation=organisation, role=role).user
+    user.set_password(PASSWORD)
+    user.save()
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    # A secret of its own: its codes never collide with another test's "already used" marks.
+    user.totp_secret = give_totp(user, secret=base64.b32encode(secrets.token_bytes(20)).decode())
+    return user
+
+
+def log_in_with_totp(page, user, *, click=None) -> None:
+    """From any page of the portal: the header's "Se connecter", the login form, then the
+    authenticator's code. `click` clicks a locator (a journey counting its clicks)."""
+    click = click or (lambda locator: locator.click())
+    click(page.get_by_role("link", name="Se connecter"))
+    page.get_by_label("Courriel").fill(user.email)
+    page.get_by_role("textbox", name=re.compile(r"^Mot de passe")).fill(PASSWORD)
+    click(page.get_by_role("button", name="Se connecter"))
+    page.locator("input[name=code]").fill(lasting_totp_code(user.totp_secret))
+    click(page.get_by_role("button", name="Connexion"))
 
 
 def build_world(association, other_association, ministry) -> dict:

@@ -3,14 +3,16 @@ replies, minutes, the personal calendar, and the secretariat's pages. Refused ac
 change nothing."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 from icalendar import Calendar
 
 from committee.sessions import minutes as m
 from committee.sessions import services
-from committee.sessions.models import Minutes, Reply, Session
+from committee.sessions.models import Body, Minutes, Reply, Session
 
 from .conftest import held, paris
 
@@ -228,6 +230,103 @@ def test_an_association_admin_names_its_own_representatives(
     )
     assert response.status_code == 404
     assert body.representatives.count() == 1
+
+
+NEW_GROUP = "/pilotage/seances/instances/nouvelle/"
+
+
+def test_the_secretariat_creates_a_working_group_then_names_its_representatives(
+    client, secretariat, mfa, representative, other_representative
+):
+    mfa(secretariat)
+    client.force_login(secretariat)
+    assert 'href="/pilotage/seances/"' in client.get("/seances/").content.decode()
+    assert NEW_GROUP in client.get("/pilotage/seances/").content.decode()
+    assert NEW_GROUP in client.get("/pilotage/seances/representants/").content.decode()
+    form = client.get(NEW_GROUP)
+    assert form.status_code == 200
+    html = form.content.decode()
+    for label in ("Nom du groupe de travail", "Présentation", "Quorum (en %)"):
+        assert label in html
+    response = client.post(
+        NEW_GROUP,
+        {
+            "name": "  Groupe de travail sur les données scolaires ",
+            "description": "Les données des élèves dans les ENT.",
+            "quorum_percent": "60",
+        },
+    )
+    body = Body.objects.get(name="Groupe de travail sur les données scolaires")
+    assert response.status_code == 302
+    assert response["Location"] == f"/pilotage/seances/representants/#instance-{body.slug}"
+    assert body.kind == Body.Kind.WORKING_GROUP and body.is_active
+    assert body.quorum_share == Decimal("0.60")
+    assert body.description == "Les données des élèves dans les ENT."
+    page = client.get(response["Location"]).content.decode()
+    assert f'id="instance-{body.slug}"' in page
+    assert "est créé : nommez maintenant ses représentants." in page
+    overview = client.get("/pilotage/seances/").content.decode()
+    assert "Groupe de travail sur les données scolaires" in overview
+    assert "aucune organisation représentée, quorum : 60&nbsp;%" in overview
+    assert "2 organisations représentées, quorum : 50&nbsp;%" in overview  # the axis 1 group
+
+
+@pytest.mark.parametrize("role", ["contributor", "association_admin", "reviewer"])
+def test_only_the_secretariat_creates_a_working_group(client, role, request, mfa):
+    user = request.getfixturevalue(role)
+    mfa(user)
+    client.force_login(user)
+    before = Body.objects.count()
+    assert client.get(NEW_GROUP).status_code == 403
+    response = client.post(NEW_GROUP, {"name": "Groupe clandestin", "quorum_percent": "50"})
+    assert response.status_code == 403
+    assert Body.objects.count() == before
+    assert 'href="/pilotage/seances/"' not in client.get("/seances/").content.decode()
+    if role == "association_admin":  # names its own representatives, creates no group
+        page = client.get("/espace/representants/")
+        assert page.status_code == 200
+        assert NEW_GROUP not in page.content.decode()
+
+
+def test_a_visitor_is_sent_to_log_in_and_nothing_is_created(client):
+    before = Body.objects.count()
+    response = client.post(NEW_GROUP, {"name": "Groupe anonyme", "quorum_percent": "50"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/comptes/login/")
+    assert Body.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "   ", "quorum_percent": "50"}, "Ce champ est obligatoire."),
+        (
+            {"name": "Groupe des usages", "quorum_percent": "150"},
+            "Assurez-vous que cette valeur est inférieure ou égale à 100.",
+        ),
+        (
+            {"name": "Groupe des usages", "quorum_percent": "la moitié"},
+            "Saisissez un nombre entier.",
+        ),
+        (
+            {"name": "groupe de travail de l'axe 1", "quorum_percent": "50"},
+            "Une instance porte déjà ce nom : choisissez-en un autre.",
+        ),
+    ],
+)
+def test_a_bad_working_group_is_refused_with_a_message_and_nothing_saved(
+    client, secretariat, mfa, body, data, message
+):
+    mfa(secretariat)
+    client.force_login(secretariat)
+    before = Body.objects.count()
+    response = client.post(NEW_GROUP, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Un champ est à corriger" in html
+    assert escape(message) in html
+    assert "<title>Erreur" in html
+    assert Body.objects.count() == before
 
 
 def test_the_calendars_cost_the_same_queries_for_many_sessions(
