@@ -56,12 +56,16 @@ def dataset_ensure(count: int, *, write: Callable[[str], None] = print) -> dict:
     from benchmarks.commands.seed_bulk import Command as SeedBulk
     from committee.plan.models import Action
     from initiatives.models import Initiative
-    from referentials.models import Territory
+    from referentials.models import Territory, TerritoryAlias
 
     started = time.monotonic()
     steps = []
     call_command("migrate", interactive=False, verbosity=0)
-    if not Territory.objects.filter(level=Territory.Level.COMMUNE).exists():
+    # (A dataset built before the communes' postcodes existed gets them now.)
+    if (
+        not Territory.objects.filter(level=Territory.Level.COMMUNE).exists()
+        or not TerritoryAlias.objects.exists()
+    ):
         write("  manage.py load_territories")
         call_command("load_territories", verbosity=0)
         steps.append("load_territories")

@@ -45,7 +45,16 @@ def territory_scenarios(scenario_class) -> list:
             "territory autocomplete",
             [
                 "/territoires/recherche.json?q=" + q
-                for q in ("bord", "saint%20e", "33063", "clermont", "ajacc", "pointe-a")
+                for q in (
+                    "bord",
+                    "saint%20e",
+                    "33063",
+                    "clermont",
+                    "ajacc",
+                    "pointe-a",
+                    "33000",  # a postcode
+                    "51300",  # a postcode of 46 communes
+                )
             ],
             target_p95_ms=AUTOCOMPLETE_P95_MS,
             cache_sensitive=True,

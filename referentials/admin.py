@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from referentials.models import Referential, ReferentialItem, Territory
+from referentials.models import Referential, ReferentialItem, Territory, TerritoryAlias
 
 
 @admin.register(Territory)
@@ -10,6 +10,18 @@ class TerritoryAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     list_select_related = ["parent"]
     raw_id_fields = ["parent", "epci"]
+    show_full_result_count = False
+
+
+@admin.register(TerritoryAlias)
+class TerritoryAliasAdmin(admin.ModelAdmin):
+    """Loaded from referentials/data with the territories: looked up here, rarely edited."""
+
+    list_display = ["value", "kind", "name", "territory"]
+    list_filter = ["kind"]
+    search_fields = ["value", "name", "territory__code"]
+    list_select_related = ["territory"]
+    raw_id_fields = ["territory"]
     show_full_result_count = False
 
 

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from referentials.models import Territory
+from referentials.models import Territory, TerritoryAlias
 
 Level = Territory.Level
 
@@ -38,6 +38,7 @@ KEY_PREFIXES = {
 PREFIX_LEVELS = {prefix: level for level, prefix in KEY_PREFIXES.items()}
 KEY_PATTERN = re.compile(r"^(commune|epci|departement|region)-([0-9][0-9AB][0-9]{0,7})$", re.I)
 CODE_PATTERN = re.compile(r"^[0-9][0-9AaBb][0-9]{0,7}$")
+COMMUNE_CODE_PATTERN = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
 
 # Overseas collectivities (COM) and New Caledonia have INSEE codes but are not in the COG
 # file the portal loads (régions, départements, EPCI and communes only).
@@ -82,11 +83,36 @@ def territory_path(territory: Territory) -> str:
 
 
 def territory_by_key(key: str | None) -> Territory | None:
+    """The territory of a key; a commune key with a former code gives the commune it is
+    part of now (a key saved before a merger keeps working)."""
     match = KEY_PATTERN.match((key or "").strip())
     if not match:
         return None
-    level = PREFIX_LEVELS[match[1].lower()]
-    return Territory.objects.filter(level=level, code=match[2].upper()).first()
+    level, code = PREFIX_LEVELS[match[1].lower()], match[2].upper()
+    territory = Territory.objects.filter(level=level, code=code).first()
+    if territory is None and level == Level.COMMUNE:
+        territory = successor_of(code)
+    return territory
+
+
+def successor_of(code: str) -> Territory | None:
+    """The commune that a former commune (merged into a commune nouvelle, or associated) or
+    an arrondissement municipal is part of now, as the COG says; its `former` attribute is
+    the TerritoryAlias that says so. None for any other code (one indexed query)."""
+    code = (code or "").strip().upper()
+    if not COMMUNE_CODE_PATTERN.match(code):
+        return None
+    alias = (
+        TerritoryAlias.objects.filter(value=code, kind__in=TerritoryAlias.CODE_KINDS)
+        .select_related("territory")
+        .order_by("kind", "pk")
+        .first()
+    )
+    if alias is None:
+        return None
+    territory = alias.territory
+    territory.former = alias
+    return territory
 
 
 def outside_cog_name(code: str) -> str:

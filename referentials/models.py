@@ -63,6 +63,10 @@ class Territory(models.Model):
             models.Index(fields=["region_code", "level"]),
             models.Index(fields=["department_code", "level"]),
             models.Index(fields=["level", "name"]),
+            # Codes typed in the autocomplete: "33" finds 33 and 33xxx (LIKE 'x%' on PostgreSQL).
+            models.Index(
+                fields=["code"], name="territory_code_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self):
@@ -92,6 +96,62 @@ class Territory(models.Model):
     @property
     def population_band(self) -> tuple[int, int | None, str]:
         return self.POPULATION_BANDS[self.band_of(self.population)]
+
+
+class TerritoryAlias(models.Model):
+    """Another code a commune is found by: a postcode (La Poste), the INSEE code of a former
+    commune merged into it, or that of one of its arrondissements municipaux.
+
+    Loaded with the territories (`load_territories`) from `data/commune_aliases.csv.xz`; the
+    index leads on `value` because what a person types is looked up whatever its kind.
+    """
+
+    class Kind(models.TextChoices):
+        POSTCODE = "postcode", _("Code postal")
+        FORMER_CODE = "former_code", _("Code INSEE d'une ancienne commune")
+        DISTRICT_CODE = "district_code", _("Code INSEE d'un arrondissement municipal")
+
+    # Codes that once designated a commune of their own: their pages redirect to this one.
+    CODE_KINDS = (Kind.FORMER_CODE, Kind.DISTRICT_CODE)
+
+    territory = models.ForeignKey(
+        Territory,
+        verbose_name=_("commune"),
+        on_delete=models.CASCADE,
+        related_name="aliases",
+        limit_choices_to={"level": "commune"},
+    )
+    kind = models.CharField(_("nature"), max_length=15, choices=Kind.choices)
+    value = models.CharField(_("code"), max_length=10)
+    name = models.CharField(
+        _("nom"),
+        max_length=200,
+        blank=True,
+        help_text=_("Nom de l'ancienne commune ou de l'arrondissement, quand il est connu."),
+    )
+
+    class Meta:
+        verbose_name = _("autre code de commune")
+        verbose_name_plural = _("autres codes de communes")
+        ordering = ["territory", "kind", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["value", "kind", "territory"], name="territory_alias_unique"
+            ),
+            # A former or arrondissement code designates one commune; a postcode may be shared.
+            models.UniqueConstraint(
+                fields=["value", "kind"],
+                condition=~models.Q(kind="postcode"),
+                name="territory_alias_code_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["postcode", "former_code", "district_code"]),
+                name="territory_alias_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.value}"
 
 
 class Referential(models.Model):

@@ -13,7 +13,8 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from referentials.models import Territory
+from referentials.hierarchy import COMMUNE_CODE_PATTERN
+from referentials.models import Territory, TerritoryAlias
 
 SEARCH_LIMIT = 20
 
@@ -50,9 +51,11 @@ def normalise_query(text: str | None) -> str:
 
 
 def labelled(territories):
-    """Give each territory its `label` for the templates."""
+    """Give each territory its `label` for the templates, and `match_note` (why a code
+    that is not its own finds it) when there is one."""
     for territory in territories:
         territory.label = territory_label(territory)
+        territory.match_note = getattr(territory, "match_note", "")
     return territories
 
 
@@ -88,12 +91,64 @@ def _accent_insensitive_regex(text: str) -> str:
     return "".join(parts)
 
 
+# Five characters (COMMUNE_CODE_PATTERN) are looked up among the communes' other codes too:
+# a postcode, the code of a former commune or of an arrondissement municipal.
+# Up to 46 communes share a postcode: all of them are offered (a bounded, indexed read).
+ALIAS_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class AliasMatch:
+    """How a territory answers a code that is not its own INSEE code."""
+
+    kind: str
+    value: str
+    name: str = ""
+
+    @property
+    def note(self) -> str:
+        """Why the territory is offered, next to its label: "code postal 33000"."""
+        if self.kind == TerritoryAlias.Kind.POSTCODE:
+            return gettext("code postal %(code)s") % {"code": self.value}
+        if self.kind == TerritoryAlias.Kind.DISTRICT_CODE:
+            return gettext("code INSEE %(code)s (%(name)s)") % {
+                "code": self.value,
+                "name": self.name or gettext("arrondissement municipal"),
+            }
+        if self.name:
+            return gettext("ancien code INSEE %(code)s (%(name)s)") % {
+                "code": self.value,
+                "name": self.name,
+            }
+        return gettext("ancien code INSEE %(code)s") % {"code": self.value}
+
+
+def alias_matches(code: str) -> dict[int, AliasMatch]:
+    """Territory id → how it answers this code (a postcode, a former or arrondissement
+    code), in one indexed query; a code that once designated the commune is preferred to a
+    postcode of the same value in the note."""
+    code = (code or "").strip().upper()
+    if not COMMUNE_CODE_PATTERN.match(code):
+        return {}
+    rows = TerritoryAlias.objects.filter(value=code)
+    found: dict[int, AliasMatch] = {}
+    for territory_id, kind, name in rows.values_list("territory_id", "kind", "name").order_by(
+        "territory_id"
+    )[:ALIAS_LIMIT]:
+        match = AliasMatch(kind=kind, value=code, name=name)
+        if territory_id not in found or kind in TerritoryAlias.CODE_KINDS:
+            found[territory_id] = match
+    return found
+
+
 def territory_search(query: str | None, *, limit: int = SEARCH_LIMIT) -> list[Territory]:
     """Territories whose name contains the text (whatever the accents, case, hyphens) or,
-    for digits, whose INSEE code starts with it; exact matches first, then prefixes, then
-    the most populated.
+    for digits, whose INSEE code starts with it, or (five characters) the communes with this
+    postcode or former code; exact matches first (the current INSEE code before the other
+    codes), then prefixes, then the most populated.
 
-    On PostgreSQL a name that matches nothing falls back to trigram word similarity (typos).
+    At most two indexed queries whatever the text; on PostgreSQL a name that matches
+    nothing falls back to trigram word similarity (typos).
     """
     label = LABEL_PATTERN.match(_normalise(query))
     if label:  # a label shown earlier, e.g. after the browser restored the form
@@ -106,14 +161,32 @@ def territory_search(query: str | None, *, limit: int = SEARCH_LIMIT) -> list[Te
     q = normalise_query(query)
     if len(q) < 2 and not (q.isdigit() and q):
         return []
+    aliases: dict[int, AliasMatch] = {}
     if re.fullmatch(r"[0-9][0-9ABab][0-9]{0,7}", q):
         code = q.upper()
+        aliases = alias_matches(code)
         matches = Q(code__startswith=code)
         exact, prefix = Q(code=code), matches
+        if aliases:
+            # Every exact match is offered: the commune with this code and all the others.
+            limit = max(limit, len(aliases) + 1)
+            matches |= Q(pk__in=list(aliases))
+            exact |= Q(pk__in=list(aliases))
+        # The current INSEE code first, then postcodes (what people know best), then the
+        # former codes (75001 is Paris's postcode and, before 1968, Alfortville's code).
+        postcodes = [pk for pk, m in aliases.items() if m.kind == TerritoryAlias.Kind.POSTCODE]
+        via = Case(
+            When(code=code, then=Value(0)),
+            When(pk__in=postcodes, then=Value(1)),
+            When(pk__in=list(aliases), then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        )
     else:
         pattern = _accent_insensitive_regex(q)
         matches = Q(name__iregex=pattern)
         exact, prefix = Q(name__iregex=f"^{pattern}$"), Q(name__iregex=f"^{pattern}")
+        via = Value(0, output_field=IntegerField())
     results = list(
         Territory.objects.filter(matches)
         .annotate(
@@ -122,45 +195,15 @@ def territory_search(query: str | None, *, limit: int = SEARCH_LIMIT) -> list[Te
                 When(prefix, then=Value(1)),
                 default=Value(2),
                 output_field=IntegerField(),
-            )
+            ),
+            via=via,
         )
-        .order_by("rank", "-population", "name", "pk")[:limit]
+        .order_by("rank", "via", "-population", "name", "pk")[:limit]
     )
+    for territory in results:
+        match = aliases.get(territory.pk) if territory.via else None
+        territory.match_note = match.note if match else ""
     if not results and connection.vendor == "postgresql" and len(q) >= 3 and q[0].isalpha():
-        results = list(
-            Territory.objects.filter(name__trigram_word_similar=q)
-            .annotate(similarity=TrigramWordSimilarity(q, "name"))
-            .order_by("-similarity", "-population", "pk")[:limit]
-        )
-        for territory in results:
-            territory.rank = 3
-    return labelled(results)
-    q = normalise_query(query)
-    if len(q) < 2 and not (q.isdigit() and q):
-        return []
-    postgres = connection.vendor == "postgresql"
-    name = "name__unaccent" if postgres else "name"
-    code_like = bool(re.fullmatch(r"[0-9][0-9ABab][0-9]{0,7}", q))
-    matches = Q(**{f"{name}__icontains": q})
-    exact = Q(**{f"{name}__iexact": q})
-    prefix = Q(**{f"{name}__istartswith": q})
-    if code_like:
-        matches |= Q(code__istartswith=q)
-        exact |= Q(code__iexact=q)
-        prefix |= Q(code__istartswith=q)
-    results = list(
-        Territory.objects.filter(matches)
-        .annotate(
-            rank=Case(
-                When(exact, then=Value(0)),
-                When(prefix, then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("rank", "-population", "name", "pk")[:limit]
-    )
-    if not results and postgres and len(q) >= 3 and not code_like:
         results = list(
             Territory.objects.filter(name__trigram_word_similar=q)
             .annotate(similarity=TrigramWordSimilarity(q, "name"))

@@ -1,10 +1,12 @@
-"""Writes on referentials: loading the territories of the Code officiel géographique."""
+"""Writes on referentials: loading the territories of the Code officiel géographique and the
+other codes their communes are found by (postcodes, former and arrondissement codes)."""
 
 from __future__ import annotations
 
 import csv
 import gzip
 import lzma
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import IO
@@ -12,12 +14,13 @@ from typing import IO
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from referentials.models import Territory
+from referentials.models import Territory, TerritoryAlias
 from referentials.signals import territories_updated
 
 L = Territory.Level
 
 TERRITORIES_FILE = Path(__file__).resolve().parent / "data" / "territories.csv.xz"
+ALIASES_FILE = Path(__file__).resolve().parent / "data" / "commune_aliases.csv.xz"
 
 # Parents first, so that every parent's primary key is known when its children are written.
 LOAD_ORDER = (L.REGION, L.DEPARTMENT, L.EPCI, L.COMMUNE)
@@ -188,3 +191,96 @@ def _values(level: str, code: str, row: dict[str, str], known: dict) -> tuple:
             )
         epci_pk = epci[0]
     return (row["name"], parent_pk, epci_pk, region_code, department_code, population, epci_kind)
+
+
+ALIAS_COLUMNS = {"commune_code", "kind", "value", "name"}
+ALIAS_PATTERNS = {
+    TerritoryAlias.Kind.POSTCODE: re.compile(r"^[0-9]{5}$"),
+    TerritoryAlias.Kind.FORMER_CODE: re.compile(r"^[0-9][0-9AB][0-9]{3}$"),
+    TerritoryAlias.Kind.DISTRICT_CODE: re.compile(r"^[0-9][0-9AB][0-9]{3}$"),
+}
+DELETE_BATCH = 500  # ids per DELETE: under SQLite's limit of bound parameters
+
+
+def _read_aliases(path: Path) -> list[tuple[str, str, str, str]]:
+    """(commune code, kind, value, name) of each row, checked; duplicates are refused."""
+    rows: list[tuple[str, str, str, str]] = []
+    seen: set[tuple[str, str, str]] = set()
+    with _open_text(path) as fh:
+        reader = csv.DictReader(fh)
+        missing = ALIAS_COLUMNS - set(reader.fieldnames or ())
+        if missing:
+            raise TerritoryFileError(
+                _("%(path)s : colonnes manquantes : %(columns)s")
+                % {"path": path, "columns": ", ".join(sorted(missing))}
+            )
+        for row in reader:
+            commune, kind = row["commune_code"].strip(), row["kind"].strip()
+            value, name = row["value"].strip(), (row["name"] or "").strip()
+            pattern = ALIAS_PATTERNS.get(kind)
+            if not commune or pattern is None or not pattern.match(value):
+                raise TerritoryFileError(
+                    _("%(path)s, ligne %(line)d : nature ou code invalide.")
+                    % {"path": path, "line": reader.line_num}
+                )
+            if (commune, kind, value) in seen:
+                raise TerritoryFileError(
+                    _("%(path)s : %(kind)s %(value)s de la commune %(code)s apparaît deux fois.")
+                    % {"path": path, "kind": kind, "value": value, "code": commune}
+                )
+            seen.add((commune, kind, value))
+            rows.append((commune, kind, value, name))
+    return rows
+
+
+def territory_aliases_load(*, path: Path | str | None = None) -> dict[str, int]:
+    """Bring the communes' other codes in line with the file shipped in `referentials/data/`.
+
+    Run after the territories: rows of a commune the database does not hold, and former or
+    arrondissement codes that are the code of a current commune (which always designates
+    that commune), are skipped and counted. The table is made to match the file: what it no
+    longer lists is deleted, only new or renamed rows are written, so a second run writes
+    nothing. Returns the counts.
+    """
+    rows = _read_aliases(Path(path) if path else ALIASES_FILE)
+    counts = dict.fromkeys(("total", "created", "updated", "deleted", "unchanged", "skipped"), 0)
+    counts["total"] = len(rows)
+    with transaction.atomic():
+        communes = dict(
+            Territory.objects.filter(level=L.COMMUNE).values_list("code", "pk").order_by()
+        )
+        wanted: dict[tuple[int, str, str], str] = {}
+        for commune, kind, value, name in rows:
+            territory_id = communes.get(commune)
+            if territory_id is None or (kind in TerritoryAlias.CODE_KINDS and value in communes):
+                counts["skipped"] += 1
+                continue
+            wanted[(territory_id, kind, value)] = name
+        current = {
+            (territory_id, kind, value): (pk, name)
+            for pk, territory_id, kind, value, name in TerritoryAlias.objects.values_list(
+                "pk", "territory_id", "kind", "value", "name"
+            ).order_by()
+        }
+        stale = [pk for key, (pk, _name) in current.items() if key not in wanted]
+        renamed = []
+        for key, name in wanted.items():
+            existing = current.get(key)
+            if existing is None:
+                continue
+            if existing[1] == name:
+                counts["unchanged"] += 1
+            else:
+                renamed.append(TerritoryAlias(pk=existing[0], name=name))
+        # Deletions first: a former code moving to another commune keeps its unique index.
+        for start in range(0, len(stale), DELETE_BATCH):
+            TerritoryAlias.objects.filter(pk__in=stale[start : start + DELETE_BATCH]).delete()
+        TerritoryAlias.objects.bulk_update(renamed, ["name"], batch_size=BATCH_SIZE)
+        new = [
+            TerritoryAlias(territory_id=territory_id, kind=kind, value=value, name=name)
+            for (territory_id, kind, value), name in wanted.items()
+            if (territory_id, kind, value) not in current
+        ]
+        TerritoryAlias.objects.bulk_create(new, batch_size=BATCH_SIZE)
+        counts.update(created=len(new), updated=len(renamed), deleted=len(stale))
+    return counts

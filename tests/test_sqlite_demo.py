@@ -43,6 +43,8 @@ PAGES = [
     "/donnees/",
     "/api/v1/initiatives/?region=84",
     "/api/v1/territories/?q=lyon",
+    "/api/v1/territories/?q=13001",  # a postcode (Marseille)
+    "/territoires/recherche.json?q=69001",
     "/api/v1/territories/commune/69123/",
     "/territoires/?q=Saint-Denis",  # several communes: the choice is offered
     "/territoires/communes/69123-lyon/",

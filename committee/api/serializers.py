@@ -74,6 +74,9 @@ class InitiativeDetailSerializer(InitiativeSerializer):
 class TerritorySerializer(serializers.ModelSerializer):
     parent_code = serializers.CharField(source="parent.code", read_only=True, allow_null=True)
     epci_code = serializers.CharField(source="epci.code", read_only=True, allow_null=True)
+    postcodes = serializers.SerializerMethodField(
+        help_text=_("Codes postaux d'une commune (La Poste) ; vide pour les autres niveaux.")
+    )
 
     class Meta:
         model = Territory
@@ -87,8 +90,14 @@ class TerritorySerializer(serializers.ModelSerializer):
             "department_code",
             "population",
             "epci_kind",
+            "postcodes",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_postcodes(self, territory) -> list[str]:
+        # Prefetched for the whole page by the view (committee.api.territories).
+        return [alias.value for alias in getattr(territory, "postcode_aliases", ())]
 
 
 class ReferentialItemSerializer(serializers.ModelSerializer):

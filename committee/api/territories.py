@@ -4,6 +4,7 @@ numbers of published initiatives inside it and covering it (the catalogue's own 
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,7 @@ from initiatives.catalogue.selectors import catalogue_count
 from initiatives.catalogue.territories import ALL, COVERING, INSIDE
 from initiatives.selectors import published_initiatives
 from referentials.hierarchy import children, lineage, territory_key, territory_path
-from referentials.models import Territory
+from referentials.models import Territory, TerritoryAlias
 
 
 class TerritoryRefSerializer(serializers.Serializer):
@@ -34,6 +35,27 @@ class TerritoryCountsSerializer(serializers.Serializer):
     all = serializers.IntegerField(help_text=_("Les deux ensemble."))
 
 
+class FormerCodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField(help_text=_("Nom, quand il est connu."))
+    kind = serializers.ChoiceField(
+        choices=[(k.value, k.label) for k in TerritoryAlias.CODE_KINDS],
+        help_text=_(
+            "former_code : ancienne commune fusionnée ou associée ; district_code : "
+            "arrondissement municipal (Paris, Lyon, Marseille)."
+        ),
+    )
+
+
+def postcodes_prefetch() -> Prefetch:
+    """The communes' postcodes, in one query for a whole page (`postcode_aliases`)."""
+    return Prefetch(
+        "aliases",
+        queryset=TerritoryAlias.objects.filter(kind=TerritoryAlias.Kind.POSTCODE).order_by("value"),
+        to_attr="postcode_aliases",
+    )
+
+
 class TerritoryDetailSerializer(serializers.Serializer):
     level = serializers.CharField()
     code = serializers.CharField()
@@ -45,6 +67,14 @@ class TerritoryDetailSerializer(serializers.Serializer):
     epci_kind = serializers.CharField()
     region_code = serializers.CharField()
     department_code = serializers.CharField()
+    postcodes = serializers.ListField(child=serializers.CharField())
+    former_codes = FormerCodeSerializer(
+        many=True,
+        help_text=_(
+            "Codes INSEE qui mènent aussi à cette commune : anciennes communes, "
+            "arrondissements municipaux."
+        ),
+    )
     parents = TerritoryRefSerializer(many=True)
     children_count = serializers.IntegerField()
     children_url = serializers.CharField(allow_null=True)
@@ -69,6 +99,7 @@ def territory_detail_data(territory: Territory, request) -> dict:
         data = {"territory": key, "territory_scope": scope}
         filterset = CatalogueFilterSet(data, queryset=published_initiatives())
         counts[scope] = catalogue_count(data, filterset.qs)
+    aliases = list(territory.aliases.all())  # prefetched by the view, ordered
     n_children = children(territory).count()
     base = request.build_absolute_uri("/").rstrip("/")
     children_url = None
@@ -97,6 +128,12 @@ def territory_detail_data(territory: Territory, request) -> dict:
         "epci_kind": territory.epci_kind,
         "region_code": territory.region_code,
         "department_code": territory.department_code,
+        "postcodes": [a.value for a in aliases if a.kind == TerritoryAlias.Kind.POSTCODE],
+        "former_codes": [
+            {"code": a.value, "name": a.name, "kind": a.kind}
+            for a in aliases
+            if a.kind in TerritoryAlias.CODE_KINDS
+        ],
         "parents": [_ref(parent) for parent in lineage(territory).breadcrumb],
         "children_count": n_children,
         "children_url": children_url,

@@ -10,9 +10,21 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -29,7 +41,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from committee.api import serializers as s
-from committee.api.territories import TerritoryDetailSerializer, territory_detail_data
+from committee.api.territories import (
+    TerritoryDetailSerializer,
+    postcodes_prefetch,
+    territory_detail_data,
+)
 from committee.axes import Axis
 from committee.plan.models import Action, Milestone
 from initiatives.catalogue import bitmaps
@@ -39,7 +55,9 @@ from initiatives.catalogue.selectors import CountedPaginator, catalogue_count
 from initiatives.models import Initiative
 from initiatives.selectors import published_initiatives
 from members.models import Organisation
-from referentials.models import Referential, ReferentialItem, Territory
+from referentials.hierarchy import CODE_PATTERN, successor_of
+from referentials.models import Referential, ReferentialItem, Territory, TerritoryAlias
+from referentials.search import alias_matches
 
 
 class ApiPagination(PageNumberPagination):
@@ -159,14 +177,21 @@ CATALOGUE_PARAMETERS = [
     _param(
         "commune",
         OpenApiTypes.STR,
-        _("Code INSEE d'une commune (5 caractères) : porteuse ou couverte par l'initiative."),
+        _(
+            "Code INSEE d'une commune (5 caractères) : porteuse ou couverte par l'initiative. "
+            "Le code d'une ancienne commune (fusionnée dans une commune nouvelle) ou d'un "
+            "arrondissement municipal désigne la commune dont il fait partie aujourd'hui."
+        ),
     ),
     _param(
         "territory",
         OpenApiTypes.STR,
         _(
             "Territoire : clé (commune-33063, epci-243300316, departement-33, region-75), "
-            "code INSEE ou nom ; la réponse indique le territoire retenu (champ territory)."
+            "code INSEE, code postal ou nom ; la réponse indique le territoire retenu (champ "
+            "territory). La clé d'une ancienne commune (commune-01340) désigne la commune "
+            "nouvelle ; un texte qui désigne plusieurs territoires (un code postal partagé, "
+            "par exemple) répond 404 en le disant."
         ),
     ),
     _param(
@@ -284,7 +309,14 @@ TERRITORY_PARAMETERS = [
     _param("department", OpenApiTypes.STR, _("Code INSEE du département.")),
     _param("epci", OpenApiTypes.STR, _("SIREN d'un EPCI : ses communes membres.")),
     _param(
-        "q", OpenApiTypes.STR, _("Partie du nom, sans tenir compte des accents ni de la casse.")
+        "q",
+        OpenApiTypes.STR,
+        _(
+            "Partie du nom, sans tenir compte des accents ni de la casse ; ou un code : le "
+            "territoire de ce code INSEE d'abord, puis (5 caractères) les communes de ce code "
+            "postal et celle dont fait partie l'ancienne commune ou l'arrondissement municipal "
+            "de ce code."
+        ),
     ),
 ]
 
@@ -322,7 +354,26 @@ class TerritoryQuery:
                 if connection.vendor == "postgresql"
                 else ("name__icontains")
             )
-            queryset = queryset.filter(**{lookup: values["q"]})
+            condition = Q(**{lookup: values["q"]})
+            code = values["q"].upper()
+            if CODE_PATTERN.match(code):
+                # Its INSEE code first, then the communes of this postcode, then the one a
+                # former or arrondissement code belongs to (one indexed query for the ids).
+                aliases = alias_matches(code)
+                postcodes = [
+                    pk for pk, m in aliases.items() if m.kind == TerritoryAlias.Kind.POSTCODE
+                ]
+                condition |= Q(code=code) | Q(pk__in=list(aliases))
+                queryset = queryset.annotate(
+                    code_match=Case(
+                        When(code=code, then=Value(0)),
+                        When(pk__in=postcodes, then=Value(1)),
+                        When(pk__in=list(aliases), then=Value(2)),
+                        default=Value(3),
+                        output_field=IntegerField(),
+                    )
+                ).order_by("code_match", "level", "code")
+            queryset = queryset.filter(condition)
         return queryset
 
 
@@ -339,7 +390,11 @@ class TerritoryViewSet(PublicReadOnly, mixins.ListModelMixin, viewsets.GenericVi
     serializer_class = s.TerritorySerializer
 
     def get_queryset(self):
-        queryset = Territory.objects.select_related("parent", "epci").order_by("level", "code")
+        queryset = (
+            Territory.objects.select_related("parent", "epci")
+            .prefetch_related(postcodes_prefetch())
+            .order_by("level", "code")
+        )
         return TerritoryQuery.apply(queryset, self.request.query_params)
 
 
@@ -349,7 +404,9 @@ class TerritoryViewSet(PublicReadOnly, mixins.ListModelMixin, viewsets.GenericVi
 )
 class TerritoryDetail(PublicReadOnly, generics.RetrieveAPIView):
     serializer_class = TerritoryDetailSerializer
-    queryset = Territory.objects.select_related("parent", "epci")
+    queryset = Territory.objects.select_related("parent", "epci").prefetch_related(
+        Prefetch("aliases", queryset=TerritoryAlias.objects.order_by("kind", "value"))
+    )
 
     def retrieve(self, request, *args, **kwargs):
         return Response(territory_detail_data(self.get_object(), request))
@@ -361,7 +418,35 @@ class TerritoryDetail(PublicReadOnly, generics.RetrieveAPIView):
         try:
             return self.get_queryset().get(level=level, code=code)
         except Territory.DoesNotExist:
-            raise Http404 from None
+            successor = successor_of(code) if level == Territory.Level.COMMUNE else None
+            if successor is None:
+                raise Http404 from None
+        # A former commune's code: not a resource of its own, but the answer says where to go.
+        values = {
+            "code": code,
+            "former": successor.former.name,
+            "name": successor.name,
+            "new_code": successor.code,
+            "url": self.request.build_absolute_uri(
+                reverse(
+                    "api:territory-detail",
+                    kwargs={"level": successor.level, "code": successor.code},
+                )
+            ),
+        }
+        if successor.former.name:
+            message = _(
+                "%(code)s n'est pas le code INSEE d'une commune actuelle : %(former)s fait "
+                "partie de la commune %(name)s (code INSEE %(new_code)s), décrite à l'adresse "
+                "%(url)s."
+            )
+        else:
+            message = _(
+                "%(code)s n'est pas le code INSEE d'une commune actuelle : c'est un ancien code, "
+                "rattaché aujourd'hui à la commune %(name)s (code INSEE %(new_code)s), décrite "
+                "à l'adresse %(url)s."
+            )
+        raise NotFound(message % values)
 
 
 def _published_count(through, column: str):

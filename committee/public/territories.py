@@ -37,11 +37,12 @@ from referentials.hierarchy import (
     Lineage,
     lineage,
     outside_cog_name,
+    successor_of,
     territory_key,
     territory_path,
     territory_slug,
 )
-from referentials.models import Territory
+from referentials.models import Territory, TerritoryAlias
 
 LISTED = 5
 SIMILAR = 6
@@ -79,6 +80,11 @@ def territory_lookup(level_slug: str, slug: str) -> Lookup:
         elsewhere = list(Territory.objects.filter(code=code)[:2])
         if len(elsewhere) == 1:  # a code of another level: its own page
             return Lookup(redirect_to=territory_path(elsewhere[0]))
+        # A former commune (merged into a commune nouvelle) or an arrondissement municipal:
+        # the page of the commune it is part of now, permanently.
+        successor = successor_of(code)
+        if successor is not None:
+            return Lookup(redirect_to=territory_path(successor))
         outside = outside_cog_name(code)
         if outside:
             raise TerritoryNotFound(
@@ -405,6 +411,10 @@ class TerritoryPage:
     actions: list
     departments: dict[str, int]
     population_year: int = POPULATION_YEAR
+    # A commune's other codes: postcodes, former communes, arrondissements municipaux.
+    postcodes: list[str] = field(default_factory=list)
+    former_communes: list = field(default_factory=list)
+    districts: list = field(default_factory=list)
 
     @property
     def level_slug(self) -> str:
@@ -418,7 +428,12 @@ class TerritoryPage:
 def territory_page(territory: Territory) -> TerritoryPage:
     lineage_ = lineage(territory)
     inside, covering = _groups(territory, lineage_)
+    commune = territory.level == Level.COMMUNE
+    aliases = list(territory.aliases.order_by("kind", "value")) if commune else []
     return TerritoryPage(
+        postcodes=[a.value for a in aliases if a.kind == TerritoryAlias.Kind.POSTCODE],
+        former_communes=[a for a in aliases if a.kind == TerritoryAlias.Kind.FORMER_CODE],
+        districts=[a for a in aliases if a.kind == TerritoryAlias.Kind.DISTRICT_CODE],
         territory=territory,
         lineage=lineage_,
         key=territory_key(territory),

@@ -29,7 +29,7 @@ from initiatives.catalogue.territories import (
 from initiatives.models import Initiative
 from initiatives.text import without_control_characters
 from members.models import Organisation
-from referentials.models import Territory
+from referentials.models import Territory, TerritoryAlias
 
 MAX_QUERY_LENGTH = 200
 COMMUNE_CODE = r"^[0-9][0-9AB][0-9]{3}$"  # INSEE: 2A/2B for Corsica
@@ -90,7 +90,8 @@ class CatalogueFilterSet(TerritoryFilterMixin, django_filters.FilterSet):
         method="filter_condition",
         max_length=TERRITORY_TEXT_MAX,
         help_text=_(
-            "Nom ou code INSEE d'une commune, d'un EPCI, d'un département ou d'une région."
+            "Nom ou code INSEE d'une commune, d'un EPCI, d'un département ou d'une région, "
+            "ou code postal d'une commune."
         ),
     )
     territory_scope = django_filters.ChoiceFilter(
@@ -209,10 +210,21 @@ class CatalogueFilterSet(TerritoryFilterMixin, django_filters.FilterSet):
     def _commune_condition(value) -> Q:
         # One indexed id list (UNION), not "lead = X OR EXISTS(…)": an OR across a join
         # and a subquery forces a scan of every published initiative.
+        # A former commune's code (or an arrondissement's) stands for the commune it is
+        # part of now.
         through = Initiative.territories.through
-        commune = Territory.objects.filter(level=Territory.Level.COMMUNE, code=value)
-        led = Initiative.objects.filter(lead_collectivity__in=commune.values("pk"))
-        covered = through.objects.filter(territory__in=commune.values("pk"))
+        commune = (
+            Territory.objects.filter(level=Territory.Level.COMMUNE, code=value)
+            .order_by()
+            .values("pk")
+            .union(
+                TerritoryAlias.objects.filter(kind__in=TerritoryAlias.CODE_KINDS, value=value)
+                .order_by()
+                .values("territory_id")
+            )
+        )
+        led = Initiative.objects.filter(lead_collectivity__in=commune)
+        covered = through.objects.filter(territory__in=commune)
         return Q(pk__in=_ids(led, "pk").union(_ids(covered, "initiative_id")))
 
     @staticmethod

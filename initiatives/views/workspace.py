@@ -430,7 +430,7 @@ def document_download(request, pk):
 @login_required
 @require_GET
 def territories(request):
-    """Territories matching ?q= (name or INSEE code), at most 20, for the combobox."""
+    """Territories matching ?q= (name, postcode or INSEE code), for the combobox."""
     results = territory_search(request.GET.get("q", ""))
     return JsonResponse(
         {
@@ -441,6 +441,7 @@ def territories(request):
                     "name": t.name,
                     "code": t.code,
                     "level": t.level,
+                    "match": t.match_note,
                 }
                 for t in results
             ]

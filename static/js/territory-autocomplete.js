@@ -4,7 +4,8 @@
  * the server resolves what was typed and offers a list when it is ambiguous.
  *
  * Markup: a container [data-territory-autocomplete="single|multiple"] holding one text input,
- * with data-url (JSON: {results: [{id, label}]}), data-pick (id of the server's fallback list,
+ * with data-url (JSON: {results: [{id, label, match}]}, match saying why a code found the
+ * territory, e.g. "code postal 33000"), data-pick (id of the server's fallback list,
  * removed once a choice is made here) and either data-target (single: id of the hidden input
  * receiving the territory id) or data-list (multiple: name of the checkboxes added to the
  * [data-territory-list] element).
@@ -112,6 +113,13 @@
         option.setAttribute("role", "option");
         option.setAttribute("aria-selected", "false");
         option.textContent = result.label;
+        if (result.match) {
+          // Why a code finds a commune that does not bear it: "code postal 33000".
+          var note = document.createElement("span");
+          note.className = "fr-text--xs";
+          note.textContent = " · " + result.match;
+          option.appendChild(note);
+        }
         option.style.padding = "0.5rem 0.75rem";
         option.style.cursor = "pointer";
         option.addEventListener("mousedown", function (event) {

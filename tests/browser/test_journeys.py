@@ -221,3 +221,26 @@ def test_mayor_types_her_commune_on_the_home_page_and_lands_on_its_page(page, wo
     page.get_by_role("link", name="Recevoir les nouvelles initiatives par courriel").click()
     expect(page).to_have_url(re.compile(r"/suivre/\?territory=commune-69123"))
     expect(page.locator("main")).to_contain_text("Lyon — commune (69123)")
+
+
+def test_a_postcode_finds_the_commune_and_says_so(page, world):
+    from referentials.models import Territory, TerritoryAlias
+
+    lyon = Territory.objects.get(level="commune", code="69123")
+    TerritoryAlias.objects.create(territory=lyon, kind=TerritoryAlias.Kind.POSTCODE, value="69001")
+    page.goto("/")
+    box = page.get_by_role(
+        "combobox", name=re.compile("Commune, intercommunalité, département ou région")
+    )
+    box.click()
+    box.press_sequentially("69001", delay=30)
+    listbox = page.locator("#" + box.get_attribute("aria-controls"))
+    expect(listbox.get_by_role("option").first).to_have_text(
+        "Lyon — commune (69123) · code postal 69001"
+    )
+    box.press("ArrowDown")
+    box.press("Enter")
+    expect(box).to_have_value("Lyon — commune (69123)")
+    page.get_by_role("button", name="Voir le territoire").click()
+    expect(page).to_have_url(re.compile(r"/territoires/communes/69123-lyon/$"))
+    expect(page.locator("main")).to_contain_text("69001")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db.models import F
+from django.db.models import Count, F
 
-from referentials.models import Territory
-from referentials.services import TerritoryFileError, territories_load
+from referentials.models import Territory, TerritoryAlias
+from referentials.services import TerritoryFileError, territories_load, territory_aliases_load
 
 pytestmark = pytest.mark.django_db
 
@@ -275,9 +275,11 @@ def test_command_prints_the_counts(territories_file, capsys):
     assert Territory.objects.filter(level=L.COMMUNE).count() == 4
 
 
-def test_the_shipped_file_loads_the_whole_country():
-    # One load of the real file (~36,000 rows, a few seconds): every assertion shares it.
+def test_the_shipped_files_load_the_whole_country():
+    # One load of the real files (~36,000 territories and ~40,000 other codes of communes, a
+    # few seconds): every assertion shares it.
     result = territories_load()
+    aliases = territory_aliases_load()
 
     counts = {level: counts["total"] for level, counts in result.items()}
     assert 34_800 <= counts["commune"] <= 35_000
@@ -311,3 +313,30 @@ def test_the_shipped_file_loads_the_whole_country():
             "population", flat=True
         )
     )
+
+    # Every commune of the COG file has its postcodes (etalab's package matches it exactly).
+    assert aliases["skipped"] == 0 and aliases["created"] == aliases["total"]
+    assert 39_000 <= aliases["total"] <= 40_500
+    kinds = dict(TerritoryAlias.objects.values_list("kind").annotate(n=Count("*")).order_by("kind"))
+    assert kinds["district_code"] == 20 + 9 + 16  # Paris, Lyon, Marseille
+    assert 4_000 <= kinds["former_code"] <= 4_500
+    assert not Territory.objects.filter(level=L.COMMUNE, aliases__isnull=True).exists()
+
+    def codes(code, kind):
+        return set(
+            TerritoryAlias.objects.filter(territory__code=code, kind=kind).values_list(
+                "value", flat=True
+            )
+        )
+
+    assert {"33000", "33800"} <= codes("33063", "postcode")
+    assert codes("63113", "postcode") == {"63000", "63100"}
+    assert "20000" in codes("2A004", "postcode") and "20004" in codes("2A004", "former_code")
+    assert "97400" in codes("97411", "postcode")
+    assert "01340" in codes("01015", "former_code")
+    assert "93059" in codes("93066", "former_code")  # Pierrefitte-sur-Seine, merged in 2025
+    assert codes("75056", "district_code") == {f"751{n:02d}" for n in range(1, 21)}
+    assert codes("69123", "district_code") == {f"6938{n}" for n in range(1, 10)}
+    assert codes("13055", "district_code") == {f"132{n:02d}" for n in range(1, 17)}
+    # A second load writes nothing.
+    assert territory_aliases_load()["unchanged"] == aliases["total"]

@@ -96,7 +96,9 @@ def territory_detail(request, level, slug):
 
 @require_GET
 def territory_autocomplete(request):
-    """Territories matching ?q= (name or INSEE code), at most 20, for the combobox."""
+    """Territories matching ?q= (name, postcode or INSEE code), for the combobox: at most
+    20, or every commune of a postcode; `match` says why a code finds a commune that does
+    not bear it ("code postal 33000")."""
     results = territory_search(request.GET.get("q", ""))
     return JsonResponse(
         {
@@ -109,6 +111,7 @@ def territory_autocomplete(request):
                     "name": t.name,
                     "code": t.code,
                     "level": t.level,
+                    "match": t.match_note,
                 }
                 for t in results
             ]

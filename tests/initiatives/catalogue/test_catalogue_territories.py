@@ -125,3 +125,43 @@ def test_catalogue_page_shows_the_territory_chosen(client, world):
     assert response.status_code == 200
     assert "Clermont-Ferrand — commune (63113)" in body
     assert "Aussi les initiatives qui le couvrent" in body
+
+
+# -- postcodes and former codes --------------------------------------------------------------
+
+
+@pytest.fixture
+def coded_world(world):
+    """The world, and real communes with their postcodes and former codes."""
+    from tests.referentials.alias_support import add_coded_communes
+
+    add_coded_communes()
+    return world
+
+
+def test_a_postcode_selects_its_commune(coded_world):
+    by_postcode = listed({"territory": "63000"})
+    assert by_postcode == listed({"territory": "commune-63113"})
+    result = catalogue_search({"territory": "63000"})
+    assert result.filterset.applied_territory()["key"] == "commune-63113"
+    assert catalogue_search({"territory": "20000"}).filterset.territory.code == "2A004"
+
+
+def test_a_postcode_of_several_communes_offers_them(client, coded_world):
+    response = client.get("/initiatives/", {"territory": "63170"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Plusieurs territoires correspondent à « 63170 »" in body
+    assert "territory=commune-63014" in body and "territory=commune-63272" in body
+    assert "code postal 63170" in body
+    assert response.context["result"].count == 8  # the filter is not applied
+
+
+def test_a_former_commune_stands_for_the_commune_it_is_part_of(coded_world):
+    # A key saved before the merger, and the legacy commune filter, follow the commune nouvelle.
+    result = catalogue_search({"territory": "commune-20004"})
+    assert result.filterset.applied_territory()["key"] == "commune-2A004"
+    assert set(listed({"territory": "commune-20004"})) == titles_of(coded_world, "ajaccio")
+    assert set(listed({"commune": "20004"})) == titles_of(coded_world, "ajaccio")
+    assert set(listed({"commune": "2A004"})) == titles_of(coded_world, "ajaccio")
+    assert listed({"commune": "01340"}) == []  # Arboys en Bugey leads nothing here
