@@ -20,6 +20,7 @@ def results(bench: Bench, dataset: dict) -> dict:
         "scenarios": scenarios,
         "baseline": bench.baseline.as_json() if bench.baseline else {},
         "throughput": bench.throughput,
+        "memory": bench.memory,
         "dataset": dataset,
         "notes": bench.notes,
         "settings": {
@@ -94,6 +95,15 @@ def table(bench: Bench) -> str:
             for name, s in bench.throughput.items()
         ]
         lines.append(_table(t_header, t_rows))
+    if bench.memory.get("gunicorn_workers"):
+        sizes = ", ".join(
+            f"RSS {fmt(w['rss_mb'])} Mo (PSS {fmt(w['pss_mb'])} Mo)"
+            for w in bench.memory["gunicorn_workers"]
+        )
+        target = bench.memory.get("target_rss_mb")
+        lines.append(
+            f"mémoire des workers gunicorn après la charge (cible ≤ {target} Mo) : {sizes}"
+        )
     for note in bench.notes:
         lines.append(f"note : {note}")
     return "\n".join(lines)

@@ -149,6 +149,33 @@ class Gunicorn:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
 
+    def workers_memory_mb(self) -> list[dict]:
+        """Memory of each worker (the master's children), in MB: resident (RSS, counting the
+        pages shared with the master and the other workers in full) and proportional (PSS,
+        the shared pages divided among the processes sharing them)."""
+        if self.process is None:
+            return []
+        sizes = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            if fields.get("PPid", "").strip() != str(self.process.pid):
+                continue
+            pss = None
+            with contextlib.suppress(OSError, ValueError):
+                for line in (entry / "smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        pss = round(int(line.split()[1]) / 1024, 1)
+            sizes.append(
+                {"rss_mb": round(int(fields["VmRSS"].split()[0]) / 1024, 1), "pss_mb": pss}
+            )
+        return sorted(sizes, key=lambda size: size["rss_mb"])
+
     def __enter__(self) -> Gunicorn:
         return self.start()
 
@@ -264,9 +291,46 @@ def _wrk_ms(text: str) -> float | None:
     return round(float(match[1]) * _WRK_UNITS[match[2]], 2) if match else None
 
 
-def wrk_load(url: str, *, connections: int, duration: int, threads: int = 2) -> dict:
-    """Run wrk against one URL and read its summary (requests/s, errors, latency)."""
+# Each wrk thread takes the next path of the list (threads start at different offsets):
+# nothing repeats while the list lasts.
+WRK_PATHS_SCRIPT = """
+local paths = {}
+for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
+local stride = tonumber(os.getenv("BENCH_THREADS"))
+local threads = 0
+function setup(thread)
+  thread:set("first", threads)
+  threads = threads + 1
+end
+function init(args)
+  sent = 0
+end
+function request()
+  -- thread t sends paths t, t + T, t + 2T… (T threads): no path twice while they last
+  local i = (first + sent * stride) % #paths + 1
+  sent = sent + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+
+
+def wrk_load(
+    url: str, *, connections: int, duration: int, threads: int = 2, paths: list[str] | None = None
+) -> dict:
+    """Run wrk against one URL (or, with `paths`, a different path at each request) and read
+    its summary (requests/s, errors, latency)."""
     wrk = shutil.which("wrk")
+    extra, env = [], None
+    if paths:
+        folder = Path(tempfile.mkdtemp(prefix="bench-wrk-"))
+        (folder / "paths.txt").write_text("\n".join(paths) + "\n")
+        (folder / "paths.lua").write_text(WRK_PATHS_SCRIPT)
+        extra = ["-s", str(folder / "paths.lua")]
+        env = {
+            **os.environ,
+            "BENCH_PATHS": str(folder / "paths.txt"),
+            "BENCH_THREADS": str(threads),
+        }
     completed = subprocess.run(  # noqa: S603 - wrk from the PATH, our own arguments
         [
             wrk,
@@ -278,8 +342,10 @@ def wrk_load(url: str, *, connections: int, duration: int, threads: int = 2) -> 
             "--latency",
             "-H",
             "Accept-Language: fr",
+            *extra,
             url,
         ],
+        env=env,
         capture_output=True,
         text=True,
         timeout=duration + 30,

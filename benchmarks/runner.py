@@ -49,6 +49,34 @@ from benchmarks.scenarios import (
 )
 from benchmarks.territories import territory_scenarios
 
+THROUGHPUT_NEVER_SEEN_MIN = 200  # req/s, gunicorn 2 workers (issue 14)
+WORKER_RSS_MAX_MB = 300  # each gunicorn worker after the bench, at 1,000,000 initiatives
+NEVER_SEEN_MIX = {  # scenario → paths drawn (each a never-seen parameter set)
+    "catalogue combo 1": 4000,
+    "catalogue combo 2": 6000,
+    "catalogue combo 3": 6000,
+    "catalogue q + filters": 4000,
+    "catalogue commune": 3000,
+    "catalogue territory all": 3000,
+    "catalogue deep page": 3000,
+    "catalogue q common": 500,
+    "catalogue q title": 500,
+    "catalogue q rare": 500,
+}
+
+
+def never_seen_catalogue_paths() -> list[str]:
+    """Catalogue paths for the throughput under never-seen parameters: every filter, word
+    and combination of the uncached scenarios, each path once, shuffled."""
+    import random
+
+    paths: list[str] = []
+    for name, count in NEVER_SEEN_MIX.items():
+        paths += fresh_paths(name, count) or []
+    unique = list(dict.fromkeys(paths))
+    random.Random(14).shuffle(unique)  # noqa: S311
+    return unique
+
 
 def cache_cold() -> None:
     """The cache as right after a publication: the catalogue's version bumped with the
@@ -131,6 +159,7 @@ class Bench:
         self.measures: list[Measure] = []
         self.baseline: Measure | None = None
         self.throughput: dict = {}
+        self.memory: dict = {}  # resident memory of the web workers after the load
         self.notes: list[str] = []
 
     def say(self, text: str) -> None:
@@ -379,6 +408,9 @@ class Bench:
             "catalogue filtered": "/initiatives/?axis=5&region=84",
             "api list": "/api/v1/initiatives/",
         }
+        fresh = never_seen_catalogue_paths() if use_wrk else []
+        if fresh:
+            paths["catalogue never-seen"] = fresh[0]
         with Gunicorn(env, workers=2) as server:
             self.say(f"  gunicorn (2 workers) sur {server.url}")
             for name, path in paths.items():
@@ -386,6 +418,26 @@ class Bench:
                     continue
                 for _ in range(3):  # each worker's first request loads templates and caches
                     http_get(server.port, path, timeout=30)
+                if name == "catalogue never-seen":
+                    counts_forget()  # no count or facet left from the scenarios before
+                    summary = wrk_load(
+                        server.url + "/",
+                        connections=self.config.connections,
+                        duration=self.config.duration,
+                        paths=fresh[1:],
+                    )
+                    summary["distinct_paths"] = len(fresh) - 1
+                    summary["target_requests_per_s"] = THROUGHPUT_NEVER_SEEN_MIN
+                    summary["url"] = "catalogue, une combinaison de filtres jamais vue par requête"
+                    if summary.get("requests", 0) > summary["distinct_paths"]:
+                        summary["note"] = "plus de requêtes que de chemins : certains répétés"
+                    self.throughput[name] = summary
+                    self.say(
+                        f"  {name:<20} {summary.get('requests_per_s')} req/s "
+                        f"(cible ≥ {THROUGHPUT_NEVER_SEEN_MIN}), "
+                        f"{summary.get('non_2xx_or_errors')} erreurs"
+                    )
+                    continue
                 if use_wrk:
                     summary = wrk_load(
                         server.url + path,
@@ -405,6 +457,10 @@ class Bench:
                     f"  {name:<20} {summary.get('requests_per_s')} req/s, "
                     f"{summary.get('non_2xx_or_errors')} erreurs"
                 )
+            workers = server.workers_memory_mb()
+            self.memory["gunicorn_workers"] = workers
+            self.memory["target_rss_mb"] = WORKER_RSS_MAX_MB
+            self.say(f"  mémoire des workers après la charge : {workers}")
 
     # -- output ----------------------------------------------------------------------------
 

@@ -27,7 +27,6 @@ Disabled (the SQL of `selectors.py` answers) on other databases than PostgreSQL 
 
 from __future__ import annotations
 
-import datetime
 import threading
 from array import array
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from django.db import connection
 from pyroaring import BitMap
 
 from initiatives.catalogue import lexemes, territory_sets
+from initiatives.catalogue.bitmap_rows import ITEM, changed_rows
 from initiatives.catalogue.filters import SEARCH_CONFIG, CatalogueFilterSet
 from initiatives.models import Initiative
 from initiatives.selectors import (
@@ -49,7 +49,6 @@ from referentials.models import Territory
 
 # Facets held in the index ("item" filters without being a facet of the page).
 INDEXED = ("axis", "region", "department", "collectivity", "school_level", "partner", "year")
-ITEM = "item"
 TOTAL = "__total__"
 FACETS_HELD = (*INDEXED, ITEM, *territory_sets.HIERARCHY, *lexemes.LEXEME_FACETS)
 
@@ -57,10 +56,8 @@ FACETS_HELD = (*INDEXED, ITEM, *territory_sets.HIERARCHY, *lexemes.LEXEME_FACETS
 # Ranks of a full build start here; each initiative published since takes the rank below
 # the newest one, so that ascending ranks stay the catalogue's order without a rebuild.
 OFFSET = 1 << 24
-MAX_CHANGES = 200
-EPOCH = datetime.datetime(
-    1970, 1, 1, tzinfo=datetime.UTC
-)  # more changes to catch up with than this: read everything again
+TITLE_ORDER_MAX = 5000  # results sorted by title from their ids (more: along the title index)
+MAX_CHANGES = 200  # more changes to catch up with than this: read everything again
 
 
 @dataclass
@@ -117,6 +114,30 @@ def catalogue_index() -> CatalogueIndex | None:
             sequence = catalogue_sequence()
             _index = (_index and refreshed(_index, version, sequence)) or build(version, sequence)
         return _index
+
+
+def prebuild(*, log=None) -> None:
+    """Build the index before the web workers fork (gunicorn.conf.py), then close the
+    connections opened for it: a forked worker must open its own."""
+    import time
+
+    from django.db import connections
+
+    started = time.monotonic()
+    try:
+        index = catalogue_index()
+    except Exception as error:  # the workers build it on their first request instead
+        if log is not None:
+            log.warning("Index du catalogue non construit au démarrage : %r", error)
+        index = None
+    finally:
+        connections.close_all()
+    if index is not None and log is not None:
+        log.info(
+            "Index du catalogue : %d initiatives publiées en %.1f s.",
+            len(index.published),
+            time.monotonic() - started,
+        )
 
 
 def forget() -> None:
@@ -262,7 +283,7 @@ def refreshed(index: CatalogueIndex, version: str, sequence: int) -> CatalogueIn
         if number == index.sequence + 1 and change.get("after") != index.version:
             return None  # not the change that follows this index's version
         changed.update(change["ids"])
-    rows = _rows(changed)
+    rows = changed_rows(changed)
     values = {facet: dict(bitmaps) for facet, bitmaps in index.values.items()}
     ranks, top = array("i", index.ranks), dict(index.top)
     published, newest = BitMap(index.published), index.newest
@@ -327,112 +348,6 @@ def refreshed(index: CatalogueIndex, version: str, sequence: int) -> CatalogueIn
 
 def _after(moment: tuple, newest: tuple) -> bool:
     return newest[0] is None or moment > newest
-
-
-def _rows(ids: set[int]) -> dict[int, tuple]:
-    """The published ones among `ids`: id → (published_at, id, {facet: [values]},
-    ("level:band", lead collectivity id, région))."""
-    from django.contrib.postgres.expressions import ArraySubquery
-    from django.contrib.postgres.fields import ArrayField
-    from django.db.models import Case, F, Func, OuterRef, TextField, When
-    from django.db.models.functions import Coalesce
-
-    from members.models import Organisation
-
-    def codes(field: str, key: str):
-        through = Initiative._meta.get_field(field).remote_field.through
-        target = Initiative._meta.get_field(field).m2m_reverse_field_name()
-        return ArraySubquery(
-            through.objects.filter(initiative_id=OuterRef("pk")).values(f"{target}__{key}")
-        )
-
-    # Inside the organisations' subquery: the initiative is two levels out.
-    partnered = Initiative.partners.through.objects.filter(initiative_id=OuterRef(OuterRef("pk")))
-    covered = Initiative.territories.through.objects.filter(initiative_id=OuterRef("pk"))
-    rows = (
-        published_initiatives()
-        .filter(pk__in=ids)
-        .annotate(
-            axis_numbers=codes("axes", "number"),
-            level_codes=codes("school_levels", "code"),
-            item_codes=codes("referential_items", "code"),
-            partner_acronyms=ArraySubquery(
-                Organisation.objects.filter(pk__in=partnered.values("organisation_id")).values(
-                    "acronym"
-                )
-            ),
-            covered_ids=ArraySubquery(covered.values("territory_id")),
-            covered_regions=ArraySubquery(covered.values("territory__region_code")),
-            covered_departments=ArraySubquery(covered.values("territory__department_code")),
-            **{
-                f"{facet}_words": Func(
-                    F(vector),
-                    function="tsvector_to_array",
-                    output_field=ArrayField(TextField()),
-                )
-                for facet, vector in lexemes.VECTORS.items()
-            },
-            covered_epcis=ArraySubquery(
-                covered.annotate(
-                    epci=Coalesce(
-                        "territory__epci_id",
-                        Case(When(territory__level="epci", then=F("territory_id"))),
-                    )
-                ).values("epci")
-            ),
-        )
-        .values_list(
-            "pk",
-            "published_at",
-            "region_code",
-            "department_code",
-            "collectivity_level",
-            "start_year",
-            "lead_organisation__acronym",
-            "axis_numbers",
-            "level_codes",
-            "item_codes",
-            "partner_acronyms",
-            "lead_collectivity_id",
-            "lead_collectivity__level",
-            "lead_collectivity__epci_id",
-            "population_band",
-            "covered_ids",
-            "covered_regions",
-            "covered_departments",
-            "covered_epcis",
-            *(f"{facet}_words" for facet in lexemes.LEXEME_FACETS),
-        )
-    )
-    out = {}
-    for row in rows:
-        (pk, at, region, department, level, year, lead, axes, levels, items, partners) = row[:11]
-        lead_id, lead_level, lead_epci, band = row[11:15]
-        c_ids, c_regions, c_departments, c_epcis = row[15:19]
-        words = dict(zip(lexemes.LEXEME_FACETS, row[19:], strict=True))
-        out[pk] = (
-            (at - EPOCH) // datetime.timedelta(microseconds=1),  # exact, as in build()
-            pk,
-            {
-                "region": [region],
-                "department": [department],
-                "collectivity": [level],
-                "year": [year],
-                "axis": axes,
-                "school_level": levels,
-                ITEM: items,
-                "partner": sorted({lead, *partners}),
-                territory_sets.LEAD: [lead_id],
-                territory_sets.LEAD_EPCI: [territory_sets.epci_key(lead_id, lead_level, lead_epci)],
-                territory_sets.COVER: sorted(set(c_ids)),
-                territory_sets.COVER_REGION: sorted(set(c_regions)),
-                territory_sets.COVER_DEPARTMENT: sorted(set(c_departments)),
-                territory_sets.COVER_EPCI: sorted({e for e in c_epcis if e is not None}),
-                **{facet: sorted(set(found or ())) for facet, found in words.items()},
-            },
-            (f"{level}:{band}", lead_id, region),
-        )
-    return out
 
 
 # -- a request's sets --------------------------------------------------------------------------
@@ -547,6 +462,19 @@ class Selection:
     def paginate(self, _queryset, bottom: int, top: int) -> list[int]:
         """CountedPaginator's `page_ids`: the rows come from the bitmaps, not the queryset."""
         return self.page_ids(bottom, top)
+
+    def paginate_by_title(self, _queryset, bottom: int, top: int) -> list[int]:
+        """A page in title order: the result's ids (at most TITLE_ORDER_MAX) sorted by
+        PostgreSQL, rather than the title index walked testing every filter on each row."""
+        ids = [self.index.id_at(rank) for rank in self.result]
+        table = Initiative._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {table} WHERE id = ANY(%s) AND status = %s "  # noqa: S608
+                "ORDER BY title, id LIMIT %s OFFSET %s",
+                [ids, Initiative.Status.PUBLISHED, top - bottom, bottom],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
 
     def page_ids(self, bottom: int, top: int) -> list[int]:
         """Ids of rows bottom..top of the result in catalogue order (newest, or relevance)."""

@@ -426,12 +426,11 @@ def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> Cata
     page_ids = filterset.page_ids
     # From the bitmaps, but for a search whose counts came from the cache: reading every
     # match for one page would cost more than the tiers' SQL.
-    if (
-        selection is not None
-        and filterset.sort_order != "title"
-        and (not filterset.cleaned.get("q") or selection.searched)
-    ):
-        page_ids = selection.paginate
+    if selection is not None and (not filterset.cleaned.get("q") or selection.searched):
+        if filterset.sort_order != "title":
+            page_ids = selection.paginate
+        elif count <= bitmaps.TITLE_ORDER_MAX:  # a few thousand rows: sorted by PostgreSQL
+            page_ids = selection.paginate_by_title
     if count == 0 and filterset.cleaned.get("q") and connection.vendor == "postgresql":
         queryset, count = _typo_tolerant(filterset)
         approximate = count > 0

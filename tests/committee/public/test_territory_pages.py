@@ -184,8 +184,9 @@ def test_query_count_from_the_bitmaps(client, world, path, settings):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(path).status_code == 200
     # Territory, parents, similar territories, plan actions, latest initiatives and their
-    # axes, reference lists; the counts from the bitmaps.
-    assert len(queries) <= 12, "\n".join(q["sql"][:150] for q in queries)
+    # axes, reference lists, a commune's postcodes and former codes; the counts from the
+    # bitmaps.
+    assert len(queries) <= 13, "\n".join(q["sql"][:150] for q in queries)
 
 
 def test_api_territory_detail_has_parents_children_and_counts(client, world):

@@ -351,3 +351,44 @@ def test_the_query_parser_leaves_phrases_and_prefixes_to_sql():
     for text in ("'ecol' <-> 'numer'", "'tabl':*", "'a':A", "", "'a' &", "('a'"):
         with pytest.raises(lexemes.Unsupported):
             lexemes.parse(text)
+
+
+class RecordingLog:
+    def __init__(self):
+        self.lines = []
+
+    def info(self, message, *args):
+        self.lines.append(("info", message % args))
+
+    def warning(self, message, *args):
+        self.lines.append(("warning", message % args))
+
+
+def test_gunicorn_builds_the_index_before_forking_its_workers(catalogue, settings, monkeypatch):
+    """gunicorn.conf.py: the master builds the index, then closes its connections (a
+    forked worker opens its own); a failure is logged and the workers build it later."""
+    from django.db import connections
+
+    closed = []
+    monkeypatch.setattr(connections, "close_all", lambda: closed.append(True))
+    settings.CATALOGUE_BITMAPS = True
+    bitmaps.forget()
+    log = RecordingLog()
+    bitmaps.prebuild(log=log)
+    published = Initiative.objects.filter(status=PUBLISHED).count()
+    assert bitmaps.catalogue_index() is not None
+    assert closed == [True]
+    assert log.lines[0][0] == "info" and f"{published} initiatives publiées" in log.lines[0][1]
+
+    bitmaps.forget()
+
+    def down():
+        raise ConnectionError("base de données injoignable")
+
+    monkeypatch.setattr(bitmaps, "catalogue_index", down)
+    log = RecordingLog()
+    bitmaps.prebuild(log=log)  # no exception: gunicorn starts anyway
+    assert closed == [True, True]
+    assert log.lines[0][0] == "warning" and "injoignable" in log.lines[0][1]
+    config = (BASE_DIR / "gunicorn.conf.py").read_text()
+    assert "preload_app = True" in config and "prebuild(" in config
