@@ -19,6 +19,7 @@ from benchmarks import bulk_words
 
 SEED = 14
 C = "/initiatives/?"
+API = "/api/v1/initiatives/?"
 
 
 def counts_forget() -> None:
@@ -66,6 +67,7 @@ def _values() -> dict[str, list[str]]:
         "partner": list(Organisation.objects.values_list("acronym", flat=True)),
         "year": [str(y) for y in range(2012, 2027)],
         "page": [str(p) for p in range(500, 4000)],
+        "api page": [str(p) for p in range(2, 1600)],  # 50 rows a page: 84,000 rows
         "q common": _words([*bulk_words.GOALS, *bulk_words.TITLE_ENDINGS]),
         "q rare": _words(bulk_words.RARE_SENTENCES),
         "q title": _words(title for titles in bulk_words.SUBJECTS.values() for title, _ in titles),
@@ -128,6 +130,17 @@ GENERATORS: dict[str, Callable] = {
     "catalogue q + filters": lambda v, n, r: _q(v, "q title", n, r, "region", "axis"),
     "catalogue deep page": lambda v, n, r: _combinations(v, ["page"], n, r),
     "territory page": lambda v, n, r: _sample(v["territory page"], n, r),
+    # The API with the catalogue's filters: a never-seen page, combination or word each time.
+    "api list": lambda v, n, r: [
+        API + urlencode({"page": page}) for page in _sample(v["api page"], n, r)
+    ],
+    "api list filtered": lambda v, n, r: [
+        API + path.removeprefix(C)
+        for path in _combinations(v, ["region", "axis", "year"], n // 2, r)
+        + _combinations(
+            {**v, "territory": v["territory key"]}, ["territory", "school_level"], n - n // 2, r
+        )
+    ],
     "catalogue territory all": lambda v, n, r: [
         C + urlencode({"territory": key, "territory_scope": "all"})
         for key in _sample(v["territory key"], n, r)
