@@ -27,6 +27,7 @@ Disabled (the SQL of `selectors.py` answers) on other databases than PostgreSQL 
 
 from __future__ import annotations
 
+import sys
 import threading
 from array import array
 from dataclasses import dataclass, field
@@ -221,9 +222,17 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
     )
     frequent, lexeme_parts = lexemes.build_sql(table=Initiative._meta.db_table)
     parts += lexeme_parts
+    # The arrays travel as packed binary integers (bytea), read straight into bitmaps: as
+    # Python integers, millions of them, they would cost seconds and hundreds of megabytes.
     sql = (
         f"WITH r AS MATERIALIZED ({ranked_sql}), {frequent} "  # noqa: S608
-        + " UNION ALL ".join(parts)
+        "SELECT u.f, u.k, CASE u.f "
+        "WHEN 'newest' THEN NULL "
+        "WHEN 'ids' THEN (SELECT string_agg(int8send(x), ''::bytea ORDER BY o) "
+        "FROM unnest(u.m) WITH ORDINALITY AS t(x, o)) "
+        "ELSE (SELECT string_agg(int4send(x::int), ''::bytea) FROM unnest(u.m) AS t(x)) END, "
+        "CASE WHEN u.f = 'newest' THEN u.m END "
+        "FROM (" + " UNION ALL ".join(parts) + ") AS u(f, k, m)"
     )
     values: dict[str, dict[str, BitMap]] = {name: {} for name in FACETS_HELD}
     leaders: dict[str, dict[int, str]] = {}
@@ -233,16 +242,16 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
     # of megabytes held at once by the process).
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, [OFFSET, *params, lexemes.min_docs(), OFFSET])
-        for facet, key, members in _rows_of(cursor):
+        for facet, key, packed, newest_row in _rows_of(cursor):
             if facet == "ids":
-                ids = array("q", members or [])
+                ids = _unpacked("q", packed)
             elif facet == "newest":
-                newest = (members[0], members[1])
+                newest = (newest_row[0], newest_row[1])
             elif facet == "leader":
                 if leader := territory_sets.parse_leader(key or ""):
                     leaders.setdefault(leader[0], {})[leader[1]] = leader[2]
             elif key is not None:
-                values[facet][key] = BitMap(members)
+                values[facet][key] = BitMap(_unpacked("I", packed))
     ranks = array("i", [-1]) * ((max(ids) + 1) if ids else 0)
     for position, pk in enumerate(ids):
         ranks[pk] = OFFSET + position
@@ -261,6 +270,15 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
         newest=newest,
         leaders=leaders,
     )
+
+
+def _unpacked(typecode: str, packed: bytes | None) -> array:
+    """Integers sent by PostgreSQL's int4send/int8send (big-endian), as an array."""
+    values = array(typecode)
+    values.frombytes(packed or b"")
+    if sys.byteorder == "little":
+        values.byteswap()
+    return values
 
 
 def _rows_of(cursor, size: int = 8):
