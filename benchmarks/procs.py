@@ -177,7 +177,9 @@ class Gunicorn:
         return sorted(sizes, key=lambda size: size["rss_mb"])
 
     def __enter__(self) -> Gunicorn:
-        return self.start()
+        # The master builds the catalogue's index before its workers answer (gunicorn.conf.py):
+        # over a minute at 1,000,000 initiatives.
+        return self.start(timeout=600)
 
     def __exit__(self, *exc) -> None:
         self.stop()
