@@ -192,6 +192,10 @@ def test_mayor_types_her_commune_on_the_home_page_and_lands_on_its_page(page, wo
     box.press_sequentially("Lyo", delay=30)
     listbox = page.locator("#" + box.get_attribute("aria-controls"))
     expect(listbox.get_by_role("option").first).to_contain_text("Lyon")
+    # Said to screen readers, with a real singular.
+    expect(page.locator("[data-territory-autocomplete] [role=status]")).to_have_text(
+        "1 territoire proposé. Flèches haut et bas pour parcourir, Entrée pour choisir."
+    )
     box.press("ArrowDown")
     box.press("Enter")
     expect(box).to_have_value(re.compile(r"Lyon — commune \(69123\)"))
