@@ -30,14 +30,16 @@ PO_FILES := $(shell find . -path ./$(VENV) -prune -o -path ./.git -prune -o \
 	-name '*.po' -path '*/LC_MESSAGES/*' -print 2>/dev/null)
 MESSAGES := $(VENV)/.messages
 
-.PHONY: help run test test-fast lint format messages clean distclean
+.PHONY: help run test test-fast lint format messages messages-fr clean distclean
 
 help:
 	@echo "make run    installe si besoin, prépare la base de démonstration et sert http://$(HOST):$(PORT)"
 	@echo "make test   vérifications (ruff, migrations) puis toute la suite de tests sur PostgreSQL et Redis"
 	@echo "make test-fast  la même suite sans navigateur, charge, worker Celery ni sous-processus"
-	@echo "make lint   ruff check, ruff format --check, lint-imports (couches), makemigrations --check"
+	@echo "make lint   ruff check, ruff format --check, lint-imports (couches), makemigrations --check,"
+	@echo "            catalogue français à jour des pluriels du code"
 	@echo "make format ruff format et ruff check --fix"
+	@echo "make messages-fr  refait le catalogue français (les pluriels du code, règle française) et le compile"
 	@echo "make clean  supprime caches et fichiers générés ; make distclean supprime aussi .venv et db.sqlite3"
 
 $(VENV_PYTHON):
@@ -62,6 +64,15 @@ $(MESSAGES): $(PO_FILES) | $(INSTALLED)
 	fi
 
 messages: $(MESSAGES)
+
+# French is the source language: its catalogue holds the code's plural messages, each its
+# own translation, for the French plural rule (0 and 1 take the singular); without it
+# ngettext falls back to the English rule ("0 notifications non lues"). Rebuilt from the
+# code whenever a plural message changes (`make lint` says so), then compiled.
+FR_CATALOGUE := locale/fr/LC_MESSAGES/django.po
+messages-fr: $(INSTALLED)
+	$(VENV_PYTHON) scripts/french_catalogue.py
+	msgfmt --check-format -o $(FR_CATALOGUE:.po=.mo) $(FR_CATALOGUE)
 
 # `make run` repeats a preparation step only when its inputs changed since it last ran on
 # this same database (same DATABASE_URL, or the same db.sqlite3 file). The stamp
@@ -104,6 +115,7 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 	DJANGO_ENV=test DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
+	$(VENV_PYTHON) scripts/french_catalogue.py --check
 
 format: $(INSTALLED)
 	$(VENV)/bin/ruff format .

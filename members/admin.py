@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from members.models import (
     Event,
@@ -181,7 +182,13 @@ class NotificationAdmin(admin.ModelAdmin):
             queryset.filter(channel=Notification.Channel.EMAIL).values_list("pk", flat=True)
         )
         self.message_user(
-            request, _("%(n)s courriel(s) renvoyé(s) aux travailleurs d'envoi.") % {"n": count}
+            request,
+            ngettext(
+                "%(n)s courriel renvoyé aux travailleurs d'envoi.",
+                "%(n)s courriels renvoyés aux travailleurs d'envoi.",
+                count,
+            )
+            % {"n": count},
         )
 
     def has_add_permission(self, request):

@@ -72,7 +72,20 @@ PUBLIC_VIEWS = frozenset(
         "action_plan",
         "contributions",
         "contribution_detail",
+        "contribution_pdf",
         "contribution_document",
+        # The committee's sessions (public ones, their documents, the public calendar); the
+        # replies, remarks, minutes' drafts and personal calendars are not public.
+        "sessions",
+        "sessions_feed",
+        "session_detail",
+        "session_ics",
+        "session_document",
+        "territories",
+        "territory",
+        "territory_autocomplete",
+        "contact",
+        "contact_sent",
         "follow",
         "follow_sent",
         "follow_confirm",
@@ -95,6 +108,7 @@ PUBLIC_VIEWS = frozenset(
         "legal",
         "privacy",
         "sitemap_page",
+        "favicon",
     }
 )
 PUBLIC_NAMESPACES = frozenset({"api"})  # the open data API: read-only, AllowAny

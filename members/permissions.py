@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Membership, Organisation, User
@@ -60,6 +60,7 @@ class Perm(enum.StrEnum):
     MINUTES_VIEW = "minutes.view"
     MINUTES_REMARK = "minutes.remark"
     DRAFTING_VIEW = "drafting.view"
+    DRAFTING_WORKSPACE = "drafting.workspace"  # the list of contributions being drafted
     AMENDMENT_PROPOSE = "amendment.propose"
     AMENDMENT_DECIDE = "amendment.decide"
     CONTRIBUTION_SIGN = "contribution.sign"
@@ -379,7 +380,8 @@ _RULES = {
 # a session has `status`, `is_public`, `starts_at`, `representative_user_ids`; minutes have
 # `status`, `remarks_until`, `session`, `reader_user_ids`; a contribution being drafted has
 # `drafting_status`, `rapporteur_id`, `drafting_user_ids`; a signature has `organisation_id`
-# and `is_open`.
+# and `is_open`. The workspace's scope (`drafting_scope`) resolves the models by name, like
+# the other scopes.
 
 SESSION_DRAFT = "draft"
 SESSION_CONVENED = "convened"
@@ -387,6 +389,8 @@ MINUTES_DRAFT = "draft"
 MINUTES_CIRCULATED = "circulated"
 MINUTES_APPROVED = "approved"
 DRAFTING = "drafting"
+SIGNING = "signing"
+ROUND_OPEN = "open"
 
 
 def _sits_in(actor, session) -> bool:
@@ -466,6 +470,52 @@ def _amendment_decide(actor, contribution):
     )
 
 
+def _drafting_reach(actor) -> Q:
+    """The draftings someone other than the secretariat reaches in the workspace: those they
+    draft (representative of a partner organisation in the drafting body, as in
+    `drafting_user_ids`), those they are the rapporteur of, and, for an organisation's admin,
+    those whose open signature round asks for their organisation's answer."""
+    representative = apps.get_model("committee", "Representative")
+    signature = apps.get_model("committee", "Signature")
+    drafts = representative.objects.filter(
+        body_id=OuterRef("body_id"), user_id=actor.user_id
+    ).exclude(organisation__kind=Organisation.Kind.MINISTRY)
+    condition = Q(rapporteur_id=actor.user_id) | Q(Exists(drafts))
+    if actor.admin_organisation_ids:
+        asked = signature.objects.filter(
+            round__drafting_id=OuterRef("pk"),
+            round__status=ROUND_OPEN,
+            organisation_id__in=actor.admin_organisation_ids,
+        )
+        condition |= Q(status=SIGNING) & Q(Exists(asked))
+    return condition
+
+
+def drafting_scope(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Contributions being drafted together (`Drafting`) that the user reaches in the
+    workspace (/espace/contributions/): every one for the secretariat; for others, the
+    ones of `_drafting_reach`; none for a visitor. `queryset`: draftings to narrow."""
+    actor = actor_for(user)
+    if queryset is None:
+        queryset = apps.get_model("committee", "Drafting").objects.all()
+    if actor.is_secretariat:
+        return queryset
+    if not actor.is_authenticated:
+        return queryset.none()
+    return queryset.filter(_drafting_reach(actor))
+
+
+def _drafting_workspace(actor, _obj):
+    """The workspace of contributions drafted together is shown (menu, dashboard) to the
+    secretariat, which opens draftings there, and to whoever reaches one (one query)."""
+    if actor.is_secretariat:
+        return True
+    if not actor.is_authenticated:
+        return False
+    drafting = apps.get_model("committee", "Drafting")
+    return drafting.objects.filter(_drafting_reach(actor)).exists()
+
+
 def _contribution_sign(actor, signature):
     """Only the organisation's admin signs in its name, and only while the round is open."""
     if signature is None:
@@ -481,6 +531,7 @@ GOVERNANCE_ACTIONS = (
     Perm.MINUTES_VIEW,
     Perm.MINUTES_REMARK,
     Perm.DRAFTING_VIEW,
+    Perm.DRAFTING_WORKSPACE,
     Perm.AMENDMENT_PROPOSE,
     Perm.AMENDMENT_DECIDE,
     Perm.CONTRIBUTION_SIGN,
@@ -495,6 +546,7 @@ _RULES.update(
         Perm.MINUTES_VIEW: _minutes_view,
         Perm.MINUTES_REMARK: _minutes_remark,
         Perm.DRAFTING_VIEW: _drafting_view,
+        Perm.DRAFTING_WORKSPACE: _drafting_workspace,
         Perm.AMENDMENT_PROPOSE: _amendment_propose,
         Perm.AMENDMENT_DECIDE: _amendment_decide,
         Perm.CONTRIBUTION_SIGN: _contribution_sign,

@@ -21,6 +21,16 @@ def url_patterns(resolvers=None, prefix=()):
             yield (*prefix, entry.pattern), entry
 
 
+def view_names(resolvers=None, namespace=""):
+    """Every named URL pattern's view name, with its namespaces ("initiatives:catalogue")."""
+    for entry in resolvers if resolvers is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from view_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield namespace + entry.name
+
+
 ROUTE_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>(?:[^()]|\([^()]*\))*)\)")
 
@@ -31,7 +41,7 @@ def candidates(name, converter, world):
     if converter == "slug" or name == "slug":
         return world["slugs"]
     fixed = {
-        "level": ["departement", "region"],
+        "level": ["departements", "regions", "communes"],
         "code": ["75", "A1"],
         "version": ["1"],
         "section": ["initiatives", "pages"],

@@ -48,12 +48,15 @@ def waiting_review_count(user) -> int:
 
 def header_entries(user) -> list[Entry]:
     """The work areas the user's roles open, in the header's order. One query for the
-    memberships (cached on the user for the request), one COUNT for officials."""
+    memberships (cached on the user for the request), one EXISTS for the contributions being
+    drafted (none for the secretariat, who always has them), one COUNT for officials."""
     if not getattr(user, "is_authenticated", False):
         return []
     entries = [Entry(_("Tableau de bord"), reverse("landing"))]
     if can(user, Perm.INITIATIVE_CREATE):
         entries.append(Entry(_("Mon espace"), reverse("workspace:dashboard")))
+    if can(user, Perm.DRAFTING_WORKSPACE):
+        entries.append(Entry(_("Contributions en rédaction"), reverse("drafting_index")))
     if can(user, Perm.REVIEW_QUEUE):
         entries.append(
             Entry(_("Instruction"), reverse("review:queue"), count=waiting_review_count(user))

@@ -9,13 +9,17 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from committee.contributions.drafting_models import Drafting, Signature, SignatureRound
 from committee.landing.navigation import Perm, actor_for, can, waiting_review_q
 from committee.plan.models import PartnerReport, PlanReview
 from initiatives.models import Initiative
 from initiatives.models import Status as S
+from members.formats import long_datetime
 
 SHOWN = 5
 
@@ -26,6 +30,7 @@ class Item:
     url: str
     detail: str = ""
     when: object = None
+    due: str = ""  # by when it is expected, in words
 
 
 @dataclass
@@ -72,6 +77,46 @@ def _queue_url(**params) -> str:
     return reverse("review:queue") + ("?" + urlencode(params) if params else "")
 
 
+def _signature_item(signature: Signature) -> Item:
+    contribution = signature.round.drafting.contribution
+    return Item(
+        title=contribution.title,
+        url=reverse("drafting_detail", kwargs={"pk": contribution.pk}) + "#signatures",
+        detail=signature.organisation.acronym,
+        when=signature.round.deadline,
+        due=gettext("Réponse attendue jusqu'au %(deadline)s")
+        % {"deadline": long_datetime(signature.round.deadline)},
+    )
+
+
+def signature_pile(user) -> list[Pile]:
+    """For an organisation's admin: the open signature rounds still waiting for their
+    organisation's answer, the nearest deadline first."""
+    if not can(user, Perm.CONTRIBUTION_SIGN):
+        return []
+    waiting = (
+        Signature.objects.filter(
+            organisation_id__in=actor_for(user).admin_organisation_ids,
+            choice="",
+            round__status=SignatureRound.Status.OPEN,
+            round__deadline__gt=timezone.now(),
+            round__drafting__status=Drafting.Status.SIGNING,
+        )
+        .select_related("round__drafting__contribution", "organisation")
+        .order_by("round__deadline", "pk")
+    )
+    return [
+        _pile(
+            "to_sign",
+            _("À signer"),
+            _("Aucun texte n'attend la réponse de votre organisation."),
+            waiting,
+            _signature_item,
+            reverse("drafting_index"),
+        )
+    ]
+
+
 def association_piles(user) -> list[Pile]:
     organisation_ids = actor_for(user).staff_organisation_ids
     if not organisation_ids:
@@ -99,6 +144,7 @@ def association_piles(user) -> list[Pile]:
             _workspace_item,
             dashboard,
         ),
+        *signature_pile(user),
     ]
 
 

@@ -101,7 +101,8 @@ def _url(name: str, **kwargs) -> str:
 def _more(shown: int, total: int) -> list[str]:
     if total <= shown:
         return []
-    return [_("  … et %(n)s autres.") % {"n": total - shown}]
+    more = total - shown
+    return [ngettext("  … et %(n)s autre.", "  … et %(n)s autres.", more) % {"n": more}]
 
 
 def digest_email(digest: Digest) -> tuple[str, str]:
@@ -144,7 +145,11 @@ def digest_email(digest: Digest) -> tuple[str, str]:
     lines += ["", _("Actions du plan en retard : %(n)s") % {"n": late_actions["count"]}]
     for row in late_actions["rows"][:LISTED]:
         lines.append(
-            _("- %(code)s %(title)s — échéance %(due)s (%(days)s jours de retard)")
+            ngettext(
+                "- %(code)s %(title)s — échéance %(due)s (%(days)s jour de retard)",
+                "- %(code)s %(title)s — échéance %(due)s (%(days)s jours de retard)",
+                row["days_late"],
+            )
             % {
                 "code": row["code"],
                 "title": row["title"],
@@ -157,7 +162,11 @@ def digest_email(digest: Digest) -> tuple[str, str]:
     lines += ["", _("Jalons en retard : %(n)s") % {"n": late_milestones["count"]}]
     for row in late_milestones["rows"][:LISTED]:
         lines.append(
-            _("- %(code)s : %(title)s — échéance %(due)s (%(days)s jours de retard)")
+            ngettext(
+                "- %(code)s : %(title)s — échéance %(due)s (%(days)s jour de retard)",
+                "- %(code)s : %(title)s — échéance %(due)s (%(days)s jours de retard)",
+                row["days_late"],
+            )
             % {
                 "code": row["action_code"],
                 "title": row["title"],

@@ -133,11 +133,13 @@
       if (results.length) {
         listbox.hidden = false;
         input.setAttribute("aria-expanded", "true");
-        status.textContent = message(
-          "results",
-          "%s territoire(s) proposé(s). Flèches haut et bas pour parcourir, Entrée pour choisir.",
-          results.length
-        );
+        // The page gives both forms, singular and plural, in its language (for 1 and for
+        // more: French and English agree on them; none is said by "none").
+        var howTo = " Flèches haut et bas pour parcourir, Entrée pour choisir.";
+        status.textContent =
+          results.length === 1
+            ? message("result", "%s territoire proposé." + howTo, 1)
+            : message("results", "%s territoires proposés." + howTo, results.length);
       } else {
         close();
         status.textContent = input.value.trim().length >= MIN_CHARS ? message("none", "Aucun territoire ne correspond.") : "";

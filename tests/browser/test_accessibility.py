@@ -8,13 +8,13 @@ check what it cannot, that the filters and the map work without a mouse.
 import re
 
 import pytest
-from allauth.account.models import EmailAddress
 
 from initiatives.models import Initiative
 from initiatives.services import initiative_transition
 from members.models import Membership
 from tests import factories as f
-from tests.mfa import give_totp, totp_code
+
+from .world import enter_totp_code, fill_login_form, staff_member
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright (dev extra `playwright`) is not installed"
@@ -143,8 +143,8 @@ def test_pages_reflow_at_320_pixels_without_horizontal_scrolling(page, world):
 def review_world(world, association, ministry):
     """A contributor's draft and a submitted initiative; a reviewer with TOTP."""
     staff = f.MembershipFactory(organisation=association).user
-    reviewer = f.MembershipFactory(organisation=ministry, role=Membership.Role.REVIEWER).user
-    give_totp(reviewer)
+    # A password, a verified address and an authenticator app: the review journey logs in.
+    reviewer = staff_member(ministry, Membership.Role.REVIEWER)
     draft = f.InitiativeFactory(
         title="Un fab lab dans chaque collège",
         lead_organisation=association,
@@ -182,15 +182,11 @@ def test_workspace_pages_have_no_wcag_violation(page, log_in, review_world):
 
 def test_review_pages_have_no_wcag_violation(page, review_world):
     reviewer = review_world["reviewer"]
-    EmailAddress.objects.create(user=reviewer, email=reviewer.email, verified=True, primary=True)
     page.goto("/comptes/login/?next=/instruction/")
-    page.get_by_label("Courriel").fill(reviewer.email)
-    page.get_by_role("textbox", name=re.compile(r"^Mot de passe")).fill("mot-de-passe-solide-42")
-    page.get_by_role("button", name="Se connecter").click()
+    fill_login_form(page, reviewer)
     expect(page).to_have_url(re.compile(r"/comptes/2fa/authenticate/"))
     assert_accessible(page)  # the TOTP step every official goes through
-    page.locator("input[name=code]").fill(totp_code())
-    page.locator("input[name=code]").press("Enter")
+    enter_totp_code(page, reviewer)
     expect(page).to_have_url(re.compile(r"/instruction/$"))
 
     submitted = review_world["submitted"]

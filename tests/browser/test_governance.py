@@ -7,14 +7,16 @@ each page type on the way; any console error of any page fails the journey."""
 
 import datetime
 import re
+import zoneinfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from committee.contributions.drafting_models import Amendment, Drafting, Signature
 from committee.contributions.models import Contribution
 from committee.plan.models import Action
 from committee.sessions.models import Body, Minutes, Representative, Session
+from members.formats import long_datetime
 from members.models import Membership
 from tests import factories as f
 from tests.mfa import give_totp
@@ -23,6 +25,8 @@ from .test_accessibility import assert_accessible
 from .world import log_in_with_totp, staff_member
 
 expect = pytest.importorskip("playwright.sync_api").expect
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 pytestmark = [
     pytest.mark.browser,
@@ -138,8 +142,11 @@ def test_a_working_group_is_created_convened_held_and_its_decision_updates_the_p
     session = Session.objects.get()
     assert session.status == Session.Status.CONVENED
 
+    # The representative finds the session from the menu.
     other = watched(page_as(contributor))
-    other.goto(f"{live_server.url}/seances/{session.pk}/")
+    other.goto(f"{live_server.url}/")
+    menu(other).get_by_role("link", name="Séances").click()
+    other.get_by_role("link", name="Groupe de travail de rentrée").click()
     other.get_by_role("radio", name="Présent", exact=True).check(force=True)
     other.get_by_role("button", name="Enregistrer ma réponse").click()
     expect(other.get_by_text("Votre réponse est enregistrée.")).to_be_visible()
@@ -150,7 +157,9 @@ def test_a_working_group_is_created_convened_held_and_its_decision_updates_the_p
     Session.objects.filter(pk=session.pk).update(
         starts_at=start, ends_at=start + datetime.timedelta(hours=3)
     )
-    page.goto(f"{live_server.url}/pilotage/seances/{session.pk}/")
+    menu(page).get_by_role("link", name="Séances").click()
+    page.get_by_role("link", name="Groupe de travail de rentrée").click()
+    page.get_by_role("link", name="Gérer la séance").click()
     page.get_by_label(re.compile("Présence de")).first.select_option("present")
     page.get_by_role("button", name="Enregistrer les présences").click()
     page.get_by_role("button", name="Ouvrir le procès-verbal").click()
@@ -173,12 +182,14 @@ def test_a_working_group_is_created_convened_held_and_its_decision_updates_the_p
     action.refresh_from_db()
     assert action.status == Action.Status.IN_PROGRESS
 
+    # A visitor reads the approved minutes from the list of sessions.
     public = other
     public.context.clear_cookies()
-    public.goto(f"{live_server.url}/seances/{session.pk}/")
-    expect(public.get_by_text("Le groupe lance le recensement.")).to_be_visible()
+    menu(public).get_by_role("link", name="Séances").click()
+    expect(public.get_by_role("link", name="Se connecter")).to_be_visible()
     assert_accessible(public)
-    public.goto(f"{live_server.url}/seances/")
+    public.get_by_role("link", name="Groupe de travail de rentrée").click()
+    expect(public.get_by_text("Le groupe lance le recensement.")).to_be_visible()
     assert_accessible(public)
 
 
@@ -229,16 +240,24 @@ def accept_amendment(page, acronym: str, answer: str) -> None:
     expect(amendment.locator(".fr-callout__title")).to_contain_text("Accepté")
 
 
-def answer_for_the_organisation(page, admin, choice: str, statement: str) -> None:
-    """The organisation's admin logs in (password, then the authenticator's code), follows
-    the notification of the round and answers in the organisation's name."""
+def answer_for_the_organisation(
+    page, admin, choice: str, statement: str, *, deadline: str, via: str
+) -> None:
+    """The organisation's admin logs in (password, then the authenticator's code), finds the
+    round on the dashboard ("À signer", with its deadline) or follows its notification
+    (`via`), and answers in the organisation's name."""
     page.goto("/")
     log_in_with_totp(page, admin)
     expect(page.locator("h1")).to_have_text("Tableau de bord")
-    page.get_by_role("link", name=re.compile(r"^Notifications")).click()
-    page.get_by_role(
-        "link", name=re.compile("est arrêté : votre organisation peut le signer")
-    ).click()
+    if via == "dashboard":
+        to_sign = page.locator("#pile-to_sign")
+        expect(to_sign).to_contain_text(f"Réponse attendue jusqu'au {deadline}")
+        to_sign.get_by_role("link", name="Pour des usages partagés").click()
+    else:
+        page.get_by_role("link", name=re.compile(r"^Notifications")).click()
+        page.get_by_role(
+            "link", name=re.compile("est arrêté : votre organisation peut le signer")
+        ).click()
     expect(page.locator("h1")).to_have_text("Pour des usages partagés")
     page.get_by_role("radio", name=choice, exact=True).check(force=True)
     page.get_by_label("Déclaration publique (facultative)").fill(statement)
@@ -290,7 +309,9 @@ def test_a_contribution_drafted_amended_by_two_associations_signed_by_three_is_p
     )
     for acronym, heading, kind, text in amendments:
         writer = watched(page_as(people[acronym]["representative"]))
-        writer.goto("/espace/contributions/")  # no menu entry leads there yet
+        writer.goto("/")
+        menu(writer).get_by_role("link", name="Contributions en rédaction").click()
+        assert_accessible(writer)
         writer.get_by_role("link", name="Pour des usages partagés").click()
         assert_accessible(writer)
         propose_amendment(writer, heading, kind, text, reason=f"Le point de vue de {acronym}.")
@@ -313,16 +334,28 @@ def test_a_contribution_drafted_amended_by_two_associations_signed_by_three_is_p
     expect(boss.locator(".fr-alert--success")).to_contain_text("Le tour de signature est ouvert")
     assert contribution.drafting.rounds.get().version == 3  # the initial text and two amendments
 
-    # Three organisations sign, one declines: each through its admin, with 2FA.
+    # Three organisations sign, one declines: each through its admin, with 2FA, from the
+    # dashboard's "À signer" (the last one from the notification).
     answers = (
-        ("AMF", "Signe", "Les maires de France signent."),
-        ("ADF", "Signe", "Les départements s'engagent."),
-        ("AMRF", "Signe", ""),
-        ("RFVE", "Refuse de signer", "Le texte oublie l'éducation hors de l'école."),
+        ("AMF", "Signe", "Les maires de France signent.", "dashboard"),
+        ("ADF", "Signe", "Les départements s'engagent.", "dashboard"),
+        ("AMRF", "Signe", "", "dashboard"),
+        (
+            "RFVE",
+            "Refuse de signer",
+            "Le texte oublie l'éducation hors de l'école.",
+            "notification",
+        ),
     )
-    for acronym, choice, statement in answers:
+    with translation.override("fr"):
+        in_words = long_datetime(
+            datetime.datetime.combine(deadline, datetime.time(18), tzinfo=PARIS)
+        )
+    for acronym, choice, statement, via in answers:
         signer = watched(page_as(None))
-        answer_for_the_organisation(signer, people[acronym]["admin"], choice, statement)
+        answer_for_the_organisation(
+            signer, people[acronym]["admin"], choice, statement, deadline=in_words, via=via
+        )
     assert_accessible(signer)
 
     # All have answered: the secretariat publishes.

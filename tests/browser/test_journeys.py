@@ -8,12 +8,13 @@ the staff resubmit, the official publishes and the initiative appears in the cat
 import re
 
 import pytest
-from allauth.account.models import EmailAddress
 
 from initiatives.models import Document, Initiative
 from initiatives.services import initiative_transition
 from tests import factories as f
-from tests.mfa import give_totp, totp_code
+from tests.mfa import give_totp
+
+from .world import enter_totp_code, fill_login_form, staff_member
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright (dev extra `playwright`) is not installed"
@@ -80,14 +81,6 @@ def test_visitor_searches_filters_opens_the_map_and_reads_an_initiative(page, wo
     expect(page.locator("main")).to_contain_text("Le département équipe les collèges publics.")
 
 
-def staff_member(association):
-    """Association staff with a verified address and an authenticator app."""
-    user = f.MembershipFactory(organisation=association).user
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    give_totp(user)
-    return user
-
-
 def choose_lead_collectivity(page, text: str, expected: str) -> None:
     """Type in the autocomplete and pick the suggestion (keyboard, as its users would)."""
     box = page.locator("#id_lead_collectivity_q")
@@ -104,13 +97,10 @@ def test_staff_log_in_with_totp_draft_attach_a_document_and_submit(page, world, 
     user = staff_member(association)
     page.goto("/espace/")
     expect(page).to_have_url(re.compile(r"/comptes/login/"))
-    page.get_by_label("Courriel").fill(user.email)
-    page.get_by_role("textbox", name=re.compile(r"^Mot de passe")).fill("mot-de-passe-solide-42")
-    page.get_by_role("button", name="Se connecter").click()
+    fill_login_form(page, user)
 
     expect(page).to_have_url(re.compile(r"/comptes/2fa/authenticate/"))
-    page.locator("input[name=code]").fill(totp_code())
-    page.locator("input[name=code]").press("Enter")
+    enter_totp_code(page, user)
     expect(page).to_have_url(re.compile(r"/espace/$"))
 
     page.goto("/espace/initiatives/nouvelle/")
@@ -202,6 +192,10 @@ def test_mayor_types_her_commune_on_the_home_page_and_lands_on_its_page(page, wo
     box.press_sequentially("Lyo", delay=30)
     listbox = page.locator("#" + box.get_attribute("aria-controls"))
     expect(listbox.get_by_role("option").first).to_contain_text("Lyon")
+    # Said to screen readers, with a real singular.
+    expect(page.locator("[data-territory-autocomplete] [role=status]")).to_have_text(
+        "1 territoire proposé. Flèches haut et bas pour parcourir, Entrée pour choisir."
+    )
     box.press("ArrowDown")
     box.press("Enter")
     expect(box).to_have_value(re.compile(r"Lyon — commune \(69123\)"))

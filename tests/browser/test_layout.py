@@ -101,7 +101,8 @@ def test_staff_pages_hold_their_layout_at_every_width(page, page_as, log_in, rev
 
 
 def test_steering_pages_hold_their_layout_at_every_width(page_as, world, secretariat, mfa):
-    """The secretariat's pages: statistics, reports, the plan's management."""
+    """The secretariat's pages: statistics, reports, the plan's management, the contributions
+    being drafted."""
     mfa(secretariat)
     action = world["action"]
     problems = layout_problems(
@@ -115,6 +116,7 @@ def test_steering_pages_hold_their_layout_at_every_width(page_as, world, secreta
             "plan-partner-reports": "/pilotage/plan/comptes-rendus/",
             "plan-reviews": "/pilotage/plan/revues/",
             "plan-import": "/pilotage/plan/import/",
+            "drafting": "/espace/contributions/",
         },
     )
     assert not problems, "\n".join(problems)

@@ -36,16 +36,31 @@ def staff_member(organisation, role=Membership.Role.CONTRIBUTOR):
     return user
 
 
+def _clicker(click):
+    return click or (lambda locator: locator.click())
+
+
 def log_in_with_totp(page, user, *, click=None) -> None:
     """From any page of the portal: the header's "Se connecter", the login form, then the
     authenticator's code. `click` clicks a locator (a journey counting its clicks)."""
-    click = click or (lambda locator: locator.click())
-    click(page.get_by_role("link", name="Se connecter"))
+    _clicker(click)(page.get_by_role("link", name="Se connecter"))
+    fill_login_form(page, user, click=click)
+    enter_totp_code(page, user, click=click)
+
+
+def fill_login_form(page, user, *, click=None) -> None:
+    """On the login form (reached from the header, or sent there by a private page, which
+    comes back after the login): the address and the password, then "Se connecter"."""
     page.get_by_label("Courriel").fill(user.email)
     page.get_by_role("textbox", name=re.compile(r"^Mot de passe")).fill(PASSWORD)
-    click(page.get_by_role("button", name="Se connecter"))
+    _clicker(click)(page.get_by_role("button", name="Se connecter"))
+
+
+def enter_totp_code(page, user, *, click=None) -> None:
+    """On the second step of the login: the authenticator's code, one that stays valid long
+    enough to be typed and checked in the same period (`lasting_totp_code`)."""
     page.locator("input[name=code]").fill(lasting_totp_code(user.totp_secret))
-    click(page.get_by_role("button", name="Connexion"))
+    _clicker(click)(page.get_by_role("button", name="Connexion"))
 
 
 def build_world(association, other_association, ministry) -> dict:

@@ -17,12 +17,14 @@ from django.utils import timezone
 
 from committee.contributions.models import Contribution, ContributionDocument
 from committee.reports.models import Report
+from committee.sessions.models import Body, Session, SessionDocument
 from initiatives.models import Document, Initiative
-from members.middleware import AUTHENTICATION_VIEWS, gate_decision
+from members.middleware import AUTHENTICATION_VIEWS, PUBLIC_VIEWS, gate_decision
 from members.models import Membership
+from referentials.hierarchy import territory_slug
 from tests import factories as f
 from tests.mfa import give_totp
-from tests.url_walk import concrete_paths, url_patterns
+from tests.url_walk import concrete_paths, url_patterns, view_names
 
 # Walks every URL pattern: left out of `make test-fast`, run by `make test`.
 pytestmark = [pytest.mark.django_db, pytest.mark.walk]
@@ -47,6 +49,36 @@ def _document(initiative, *, public=True):
         size=len(data),
         is_public=public,
     )
+
+
+def _sessions(closed_title: str):
+    """A public session and a closed one (with a private marker), each with a document."""
+    body = Body.objects.create(name="Comité plénier", slug="pleniere", kind=Body.Kind.PLENARY)
+    start = timezone.now() + datetime.timedelta(days=10)
+    sessions, documents = [], []
+    for title, public in (("Séance publique", True), (closed_title, False)):
+        session = Session.objects.create(
+            body=body,
+            title=title,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            is_public=public,
+            status=Session.Status.CONVENED,
+            convened_at=timezone.now(),
+        )
+        data = PUBLIC_PDF if public else PDF
+        documents.append(
+            SessionDocument.objects.create(
+                session=session,
+                title="Ordre du jour",
+                file=ContentFile(data, name="odj.pdf"),
+                original_name="odj.pdf",
+                content_type="application/pdf",
+                size=len(data),
+            )
+        )
+        sessions.append(session)
+    return sessions, documents
 
 
 @pytest.fixture
@@ -79,6 +111,8 @@ def world(association, other_association, ministry):
         for contribution, data in ((draft_contribution, PDF), (published_contribution, PUBLIC_PDF))
     ]
     milestone = f.MilestoneFactory()
+    sessions, session_documents = _sessions(f"Séance {SECRET}")
+    department = f.DepartmentFactory()
     report = Report.objects.create(
         kind=Report.Kind.INITIATIVES_XLSX,
         status=Report.Status.DONE,
@@ -99,11 +133,14 @@ def world(association, other_association, ministry):
                     milestone.pk,
                     milestone.action.pk,
                     report.pk,
+                    *(session.pk for session in sessions),
+                    *(document.pk for document in session_documents),
                     *Membership.objects.values_list("pk", flat=True),
                 ]
             )
         ),
         "slugs": [
+            territory_slug(department),  # first: /territoires/<level>/<slug>/ has two slots
             draft.slug,
             submitted.slug,
             published.slug,
@@ -164,7 +201,7 @@ def test_every_url_pattern_refuses_or_answers_as_to_an_anonymous_visitor(world, 
     for pieces, _pattern in url_patterns():
         patterns += 1
         # The admin is refused as a whole: one object per admin pattern is enough.
-        limit = 1 if str(pieces[0]) == "admin/" else 6
+        limit = 1 if str(pieces[0]) == "admin/" else 8
         for path, _kwargs in concrete_paths(pieces, world, limit=limit):
             try:
                 resolve(path)
@@ -224,6 +261,52 @@ def test_public_pages_offer_the_setup_and_logout_to_a_gated_user(client, reviewe
     assert b"/comptes/logout/" in response.content
 
 
-def test_authentication_views_are_all_real_url_names():
-    names = {pattern.name for _, pattern in url_patterns() if pattern.name}
-    assert names >= AUTHENTICATION_VIEWS
+def test_authentication_and_public_views_are_all_real_url_names():
+    names = set(view_names())
+    assert names >= AUTHENTICATION_VIEWS, AUTHENTICATION_VIEWS - names
+    assert names >= PUBLIC_VIEWS, PUBLIC_VIEWS - names
+
+
+# Pages an anonymous visitor can open that a gated user is still sent to the setup from, each
+# with its reason. Any other page open to anyone is public for the gate too.
+NOT_PUBLIC_FOR_THE_GATE = {
+    # One person's calendar behind a secret token: read by their calendar app (no session
+    # cookie, so no gate); in the browser of its owner, the setup comes first.
+    "sessions_personal_feed": "a person's own calendar",
+    # An invitation names the person invited: accepting it is an account step, not a page.
+    "members:invitation": "an invitation to join an organisation",
+    # The demo's mailbox (development only, never routed in production).
+    "dev_mailbox": "development only",
+    # The workspace's address of a document; the public one (initiatives:document) is let
+    # through, with the same rule.
+    "workspace:document": "the workspace's address of a public document",
+    # Creating an account: a logged-in person has one already.
+    "account_signup": "account creation",
+}
+
+
+def test_every_page_open_to_anonymous_visitors_is_public_for_the_gate(world):
+    """The gate is deny-by-default: a new public page is closed to gated users until it is
+    added to PUBLIC_VIEWS. This walk finds such omissions: every pattern that answers 200 to
+    an anonymous visitor must be public (or an authentication step) for the gate."""
+    anonymous = Client(raise_request_exception=False)
+    open_to_all, missing = set(), []
+    for pieces, _pattern in url_patterns():
+        if str(pieces[0]) == "admin/":
+            continue
+        for path, _kwargs in concrete_paths(pieces, world, limit=8):
+            try:
+                match = resolve(path)
+            except Resolver404:
+                continue
+            if _answer(anonymous, "get", path).status_code != 200:
+                continue
+            open_to_all.add(match.view_name)
+            if match.view_name in NOT_PUBLIC_FOR_THE_GATE:
+                continue
+            if gate_decision(path) == "deny":
+                missing.append(f"{path} ({match.view_name})")
+            break
+    print(f"Open to anonymous visitors: {len(open_to_all)} views")
+    assert {"sessions", "session_detail", "territory", "sitemap_page"} <= open_to_all
+    assert missing == []

@@ -19,7 +19,7 @@ from committee.contributions.drafting_models import Amendment, Drafting, Signatu
 from committee.contributions.models import Contribution
 from committee.sessions.models import Body
 from initiatives.markdown import render_markdown
-from members.permissions import Perm, actor_for, can
+from members.permissions import Perm, actor_for, can, drafting_scope
 
 
 def _signing_orgs(user, drafting) -> set[int]:
@@ -71,11 +71,10 @@ def drafting_index(request):
             return redirect("drafting_index")
         messages.success(request, _("La rédaction est ouverte au groupe."))
         return redirect("drafting_detail", pk=contribution.pk)
-    draftings = [
-        x
-        for x in Drafting.objects.select_related("contribution", "body").order_by("-created_at")
-        if can(user, Perm.DRAFTING_VIEW, x) or _signing_orgs(user, x)
-    ]
+    # Those the user may read or answer in the name of their organisation (as _drafting_for).
+    draftings = drafting_scope(
+        user, Drafting.objects.select_related("contribution", "body").order_by("-created_at")
+    )
     return render(
         request,
         "contributions/drafting_index.html",

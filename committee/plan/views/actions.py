@@ -372,21 +372,25 @@ def plan_import(request):
 
 def _import_summary(result) -> str:
     """`Import réussi : 1 action créée, 2 modifiées, 0 inchangée ; 3 jalons créés, 1 modifié.`"""
-
-    def counted(singular: str, plural: str, n: int) -> str:
-        return ngettext(singular, plural, n) % {"n": n}
-
+    created, updated, unchanged = (
+        len(result.created),
+        len(result.updated),
+        len(result.unchanged),
+    )
     actions = ", ".join(
         [
-            counted("%(n)s action créée", "%(n)s actions créées", len(result.created)),
-            counted("%(n)s modifiée", "%(n)s modifiées", len(result.updated)),
-            counted("%(n)s inchangée", "%(n)s inchangées", len(result.unchanged)),
+            ngettext("%(n)s action créée", "%(n)s actions créées", created) % {"n": created},
+            ngettext("%(n)s modifiée", "%(n)s modifiées", updated) % {"n": updated},
+            ngettext("%(n)s inchangée", "%(n)s inchangées", unchanged) % {"n": unchanged},
         ]
     )
+    milestones_created, milestones_updated = result.milestones_created, result.milestones_updated
     milestones = ", ".join(
         [
-            counted("%(n)s jalon créé", "%(n)s jalons créés", result.milestones_created),
-            counted("%(n)s modifié", "%(n)s modifiés", result.milestones_updated),
+            ngettext("%(n)s jalon créé", "%(n)s jalons créés", milestones_created)
+            % {"n": milestones_created},
+            ngettext("%(n)s modifié", "%(n)s modifiés", milestones_updated)
+            % {"n": milestones_updated},
         ]
     )
     return _("Import réussi : %(actions)s ; %(milestones)s.") % {

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from committee.contributions import drafting as d
 from committee.contributions.drafting_models import Amendment, Signature
@@ -142,3 +143,22 @@ def test_an_admin_without_mfa_is_sent_to_set_it_up_before_signing(
 def test_contributions_made_before_keep_their_page(client):
     contribution = f.ContributionFactory(status="published", published_at=timezone.now())
     assert client.get(f"/contributions/{contribution.slug}/").status_code == 200
+
+
+def test_the_round_and_the_versions_are_dated_in_french(client, drafting, group, secretariat, mfa):
+    import zoneinfo
+
+    today = timezone.localdate()
+    first = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    deadline = datetime.datetime.combine(
+        first, datetime.time(18), tzinfo=zoneinfo.ZoneInfo("Europe/Paris")
+    )
+    d.signature_round_open(by=secretariat, drafting=drafting, deadline=deadline)
+    drafting.versions.update(created_at=deadline - datetime.timedelta(hours=6))
+    mfa(secretariat)
+    client.force_login(secretariat)
+    page = client.get(url(drafting)).content.decode()
+    month = date_format(first, "F Y")
+    assert f"réponses attendues jusqu'au 1er {month} à 18:00." in page
+    assert f"Version 1 du 1er {month}" in page
+    assert " du 1 " not in page and "jusqu'au 1 " not in page

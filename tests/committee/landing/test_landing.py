@@ -72,6 +72,7 @@ def test_a_reviewer_sees_the_review_with_what_waits_for_them_and_the_steering(
 def test_the_secretariat_also_manages_the_plan(signed_in, secretariat):
     assert nav(signed_in(secretariat)) == {
         "Tableau de bord": "/tableau-de-bord/",
+        "Contributions en rédaction": "/espace/contributions/",
         "Instruction": "/instruction/",
         "Pilotage": "/pilotage/",
         "Gestion du plan": "/pilotage/plan/",
@@ -108,14 +109,15 @@ def test_unread_notifications_and_my_account_are_in_the_header(signed_in, contri
 
 @pytest.mark.parametrize(
     ("role", "queries"),
-    [("anonymous", 0), ("contributor", 3), ("reviewer", 5), ("secretariat", 5)],
+    [("anonymous", 0), ("contributor", 4), ("reviewer", 6), ("secretariat", 5)],
 )
 def test_the_header_costs_the_same_queries_whatever_the_work_waiting(
     request, client, mfa, django_assert_num_queries, association, role, queries
 ):
     """A static page: the session, the user, their memberships (read once for every
-    permission asked) and, for officials, whether they have their authenticator (the MFA
-    gate) and the count of submissions waiting for them; the
+    permission asked), whether a contribution being drafted is theirs (not asked for the
+    secretariat, who always has the entry) and, for officials, whether they have their
+    authenticator (the MFA gate) and the count of submissions waiting for them; the
     unread count and the site configuration come from the cache. Pinned, and unchanged
     when more work waits."""
     if role != "anonymous":

@@ -296,12 +296,13 @@ def test_statistics_page_query_count_is_pinned(
 ):
     login(client, reviewer_with_mfa)
     client.get("/pilotage/")  # warms the reference lists shared with the catalogue
-    # Session, user, MFA check, memberships, the header's count of submissions waiting
-    # for the official, then one query per figure.
-    with django_assert_num_queries(5 + len(statistics.FIGURES)):
+    # Session, user, MFA check, memberships, whether a contribution being drafted is theirs
+    # (the header's entry), the header's count of submissions waiting for the official,
+    # then one query per figure.
+    with django_assert_num_queries(6 + len(statistics.FIGURES)):
         assert client.get("/pilotage/", {"axis": "5"}).status_code == 200
     # Within the cache's minute, the same criteria cost no figure query.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert client.get("/pilotage/", {"axis": "5"}).status_code == 200
 
 
@@ -327,5 +328,6 @@ def test_warming_job_prepares_the_page_without_criteria(
     login(client, reviewer_with_mfa)
     client.get("/pilotage/", {"axis": "1"})  # the reference lists, not these figures
     warm_statistics.apply()
-    with django_assert_num_queries(5):  # session, user, MFA, memberships, header's count
+    # Session, user, MFA, memberships, the header's drafting entry and count.
+    with django_assert_num_queries(6):
         assert client.get("/pilotage/").status_code == 200
