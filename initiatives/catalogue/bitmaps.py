@@ -36,7 +36,7 @@ from django.conf import settings
 from django.db import connection
 from pyroaring import BitMap
 
-from initiatives.catalogue import lexemes, territory_sets
+from initiatives.catalogue import lexemes, statistics_sets, territory_sets
 from initiatives.catalogue.filters import SEARCH_CONFIG, CatalogueFilterSet
 from initiatives.models import Initiative
 from initiatives.selectors import (
@@ -52,6 +52,7 @@ INDEXED = ("axis", "region", "department", "collectivity", "school_level", "part
 ITEM = "item"
 TOTAL = "__total__"
 FACETS_HELD = (*INDEXED, ITEM, *territory_sets.HIERARCHY, *lexemes.LEXEME_FACETS)
+FACETS_HELD += statistics_sets.FACETS  # the steering statistics' (never the page's)
 
 
 # Ranks of a full build start here; each initiative published since takes the rank below
@@ -142,6 +143,7 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
     rows_sql, params = (
         published_initiatives()
         .order_by()
+        .annotate(**statistics_sets.annotations())
         .values(
             "id",
             "region_code",
@@ -152,6 +154,7 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
             "lead_collectivity_id",
             "population_band",
             "published_at",
+            *statistics_sets.QUARTERS,
         )
         .query.sql_with_params()
     )
@@ -188,6 +191,7 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
         "SELECT r.rank, r.lead_organisation_id AS org FROM r UNION ALL "
         f"SELECT r.rank, t.{target} FROM r JOIN {partners} t ON t.{source} = r.id"
         f") x JOIN {organisations} o ON o.id = x.org GROUP BY o.acronym",
+        *statistics_sets.build_sql(organisations=organisations),
     ]
     covered, source, target, _other = _through("territories")
     parts += territory_sets.hierarchy_sql(
@@ -353,6 +357,7 @@ def _rows(ids: set[int]) -> dict[int, tuple]:
         published_initiatives()
         .filter(pk__in=ids)
         .annotate(
+            **statistics_sets.annotations(),
             axis_numbers=codes("axes", "number"),
             level_codes=codes("school_levels", "code"),
             item_codes=codes("referential_items", "code"),
@@ -401,6 +406,7 @@ def _rows(ids: set[int]) -> dict[int, tuple]:
             "covered_regions",
             "covered_departments",
             "covered_epcis",
+            *statistics_sets.QUARTERS,
             *(f"{facet}_words" for facet in lexemes.LEXEME_FACETS),
         )
     )
@@ -408,8 +414,8 @@ def _rows(ids: set[int]) -> dict[int, tuple]:
     for row in rows:
         (pk, at, region, department, level, year, lead, axes, levels, items, partners) = row[:11]
         lead_id, lead_level, lead_epci, band = row[11:15]
-        c_ids, c_regions, c_departments, c_epcis = row[15:19]
-        words = dict(zip(lexemes.LEXEME_FACETS, row[19:], strict=True))
+        c_ids, c_regions, c_departments, c_epcis, submitted, published = row[15:21]
+        words = dict(zip(lexemes.LEXEME_FACETS, row[21:], strict=True))
         out[pk] = (
             (at - EPOCH) // datetime.timedelta(microseconds=1),  # exact, as in build()
             pk,
@@ -429,6 +435,7 @@ def _rows(ids: set[int]) -> dict[int, tuple]:
                 territory_sets.COVER_DEPARTMENT: sorted(set(c_departments)),
                 territory_sets.COVER_EPCI: sorted({e for e in c_epcis if e is not None}),
                 **{facet: sorted(set(found or ())) for facet, found in words.items()},
+                **statistics_sets.row_facets(lead, submitted, published),
             },
             (f"{level}:{band}", lead_id, region),
         )
@@ -449,9 +456,10 @@ class Search:
 class Selection:
     """The sets of one catalogue request: one bitmap per parameter given."""
 
-    def __init__(self, index: CatalogueIndex, filterset: CatalogueFilterSet):
+    def __init__(self, index: CatalogueIndex, filterset: CatalogueFilterSet, ignore=()):
         self.index = index
         self.filterset = filterset
+        self.ignore = ("sort", "territory_scope", *ignore)  # territory_scope: with territory
         self._sets: dict[str, BitMap] | None = None
         self._search: Search | None = None
         self._result: BitMap | None = None
@@ -464,7 +472,7 @@ class Selection:
         if self._sets is None:
             index, filterset, sets = self.index, self.filterset, {}
             for name, value in filterset.cleaned.items():
-                if name in ("sort", "territory_scope"):  # territory_scope: with territory
+                if name in self.ignore:
                     continue
                 if name == "territory":
                     sets[name] = self._territory()
@@ -585,8 +593,8 @@ def _search(index: CatalogueIndex, filterset: CatalogueFilterSet) -> Search:
     return Search(matches=matches, tiers=found)
 
 
-def selection(filterset: CatalogueFilterSet) -> Selection | None:
-    """The request's bitmaps, or None when the index is disabled (SQL answers)."""
+def selection(filterset: CatalogueFilterSet, ignore=()) -> Selection | None:
+    """The request's bitmaps (but for the parameters in `ignore`), or None (SQL answers)."""
     if not set(filterset.FACETS) <= set(INDEXED):  # a facet the index does not hold yet
         return None
     q = filterset.cleaned.get("q")
@@ -595,4 +603,4 @@ def selection(filterset: CatalogueFilterSet) -> Selection | None:
     index = catalogue_index()
     if index is None:
         return None
-    return Selection(index, filterset)
+    return Selection(index, filterset, ignore)
