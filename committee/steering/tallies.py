@@ -130,10 +130,15 @@ class Tally:
         groups = _rural(self.index, population_max)
         total = covered = 0
         published = self.published
+        # Every published initiative (no filter): each commune reached by one is counted.
+        everything = len(published) == len(self.index.published)
         for place, (count, reached) in groups.items():
             if _in(place, region, department):
                 total += count
-                covered += sum(1 for ranks in reached if ranks.intersect(published))
+                if everything:
+                    covered += len(reached)
+                else:
+                    covered += sum(1 for ranks in reached if ranks.intersect(published))
         return total, covered
 
 
