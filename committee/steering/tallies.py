@@ -244,39 +244,43 @@ def other_counts(filterset, breakdown_statuses) -> dict[tuple[str, str], dict[st
         cursor.execute(sql, params)
         for grouping, status, key, n in cursor.fetchall():
             if key is not None:
-                counts.setdefault((grouping, status), {})[str(key)] = n
+                per_key = counts.setdefault((grouping, status), {})
+                per_key[str(key)] = per_key.get(str(key), 0) + n
     return counts
 
 
 def _breakdown_sql() -> list[str]:
-    """The breakdowns' parts of `other_counts`, one `= ANY(%s)` (the statuses) each."""
+    """The breakdowns' parts of `other_counts`, one `= ANY(%s)` (the statuses) each. Those
+    keyed by a related row are grouped by its id first, then named (a few rows joined)."""
 
-    def grouped(name: str, column: str, *, join: str = "", where: str = "") -> str:
+    def grouped(name: str, column: str, *, where: str = "") -> str:
         return (
-            f"SELECT '{name}', b.status, CAST({column} AS TEXT), COUNT(*) FROM b {join} "  # noqa: S608
+            f"SELECT '{name}', b.status, CAST({column} AS TEXT), COUNT(*) FROM b "  # noqa: S608
             f"WHERE b.status = ANY(%s) {where} GROUP BY b.status, {column}"
         )
 
-    def through(field: str, key: str) -> tuple[str, str]:
+    def named(name: str, target: str, other: str, key: str, *, join: str = "") -> str:
+        return (
+            f"SELECT '{name}', x.status, CAST(o.{key} AS TEXT), x.n FROM ("  # noqa: S608
+            f"SELECT b.status, {target} AS target, COUNT(*) AS n FROM b {join} "
+            f"WHERE b.status = ANY(%s) GROUP BY b.status, {target}"
+            f") x JOIN {other} o ON o.id = x.target"
+        )
+
+    def through(name: str, field: str, key: str) -> str:
         m2m = Initiative._meta.get_field(field)
         table = m2m.remote_field.through._meta
         source = table.get_field(m2m.m2m_field_name()).column
         target = table.get_field(m2m.m2m_reverse_field_name()).column
-        other = m2m.related_model._meta.db_table
-        join = f"JOIN {table.db_table} t ON t.{source} = b.id JOIN {other} o ON o.id = t.{target}"
-        return join, f"o.{key}"
+        join = f"JOIN {table.db_table} t ON t.{source} = b.id"
+        return named(name, f"t.{target}", m2m.related_model._meta.db_table, key, join=join)
 
-    axis_join, axis_key = through("axes", "number")
-    level_join, level_key = through("school_levels", "code")
+    organisations = Organisation._meta.db_table
     return [
-        grouped("axis", axis_key, join=axis_join),
+        through("axis", "axes", "number"),
         grouped("region", "b.region_code"),
         grouped("department", "b.department_code", where="AND b.department_code <> ''"),
         grouped("collectivity", "b.collectivity_level"),
-        grouped(
-            "lead_organisation",
-            "o.acronym",
-            join=f"JOIN {Organisation._meta.db_table} o ON o.id = b.lead_organisation_id",
-        ),
-        grouped("school_level", level_key, join=level_join),
+        named("lead_organisation", "b.lead_organisation_id", organisations, "acronym"),
+        through("school_level", "school_levels", "code"),
     ]
