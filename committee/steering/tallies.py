@@ -5,8 +5,11 @@ bitmaps.py): the ranks of those meeting every filter but the status, intersected
 ranks of each value (axis, région, lead organisation, quarter…). The other statuses
 (submitted, in review, changes requested, refused, archived) are not in the bitmaps and
 change at every step of the review: their few thousand rows are grouped in one SQL
-statement, read through the status indexes. Coverage (départements, rural communes) reads
-which territories the published initiatives lead or cover from the same bitmaps.
+statement, read from the partial index that holds them (initiative_reviewed). Coverage
+(départements, rural communes) reads which territories the published initiatives lead or
+cover from the same bitmaps; the referential's départements and rural communes, with what
+reaches each commune, are read once per index (after a publication: some 70 ms at 30,000
+rural communes, on the first page that needs them).
 
 The definitions are those of statistics.py, whose grouped queries stay the answer when the
 index is disabled (SQLite, CATALOGUE_BITMAPS=False) or steps aside (a text naming a
