@@ -1,10 +1,13 @@
-"""Never-seen parameters for the *uncached* catalogue scenarios, drawn from the data.
+"""Never-seen parameters for the *uncached* scenarios, drawn from the data.
 
 A visitor rarely repeats a URL: every new commune, word or combination is a first request.
 Each uncached scenario therefore gets one path per request, all different (a fresh commune,
-word or combination), and the catalogue's cached counts are dropped before each request
-(`counts_forget`), so no count, facet or page comes from a result cache; the catalogue's
-version is left alone (what a publication changes is measured by the cold rows).
+word or combination), and the cached results are dropped before each request
+(`counts_forget`: the catalogue's counts and facets, the map's counts, the steering figures
+and their rendered fragment), so no count, facet, figure or page comes from a result cache.
+The scenarios without parameters ("catalogue", "map", "statistics") request their bare
+address each time, with nothing cached. The catalogue's version is left alone: what a
+publication changes (each process's bitmaps refreshed) is measured by the cold rows.
 """
 
 from __future__ import annotations
@@ -20,15 +23,28 @@ from benchmarks import bulk_words
 SEED = 14
 C = "/initiatives/?"
 API = "/api/v1/initiatives/?"
+M = "/carte/?"
+S = "/pilotage/?"
+
+# Cached results, whatever the version or filters: the catalogue's counts and facets, the
+# map's counts (committee.public.selectors), the steering figures and the fragment of
+# /pilotage/ rendered from them (committee.steering). Reference lists (choices) stay.
+RESULT_PATTERNS = (
+    "*catalogue:count:*",
+    "*catalogue:facets:*",
+    "*committee:map:*",
+    "*statistics:*",
+    "*template.cache.pilotage_figures.*",
+)
 
 
 def counts_forget() -> None:
-    """Drop the catalogue's cached counts and facets (every version), nothing else."""
+    """Drop every cached result (RESULT_PATTERNS, every version), nothing else."""
     from django.core.cache import cache
 
     if hasattr(cache, "delete_pattern"):  # django-redis: keys of our KEY_PREFIX only
-        cache.delete_pattern("*catalogue:count:*")
-        cache.delete_pattern("*catalogue:facets:*")
+        for pattern in RESULT_PATTERNS:
+            cache.delete_pattern(pattern)
     else:
         cache.clear()
 
@@ -45,7 +61,7 @@ def _words(sentences, *, shortest: int = 6) -> list[str]:
 def _values() -> dict[str, list[str]]:
     """The values each parameter takes in the data set (small reference tables)."""
     from committee.models import Axis
-    from initiatives.models import Initiative, SchoolLevel
+    from initiatives.models import Initiative, SchoolLevel, Status
     from members.models import Organisation
     from referentials.models import ReferentialItem, Territory
 
@@ -66,6 +82,8 @@ def _values() -> dict[str, list[str]]:
         "item": sorted(set(ReferentialItem.objects.values_list("code", flat=True))),
         "partner": list(Organisation.objects.values_list("acronym", flat=True)),
         "year": [str(y) for y in range(2012, 2027)],
+        # /pilotage/'s status: every status but drafts, or one of those not published.
+        "status": ["all", *(s for s in Status if s not in (Status.DRAFT, Status.PUBLISHED))],
         "page": [str(p) for p in range(500, 4000)],
         "api page": [str(p) for p in range(2, 1600)],  # 50 rows a page: 84,000 rows
         "q common": _words([*bulk_words.GOALS, *bulk_words.TITLE_ENDINGS]),
@@ -96,14 +114,51 @@ def _territories() -> dict[str, list[str]]:
     }
 
 
-def _combinations(values: dict, names: list[str], count: int, rng, **fixed) -> list[str]:
+def _combinations(
+    values: dict, names: list[str], count: int, rng, *, base: str = C, **fixed
+) -> list[str]:
     """`count` different paths combining one value of each of `names` (cycled if fewer)."""
     pools = [rng.sample(values[n], len(values[n])) for n in names]
     product = list(itertools.islice(itertools.product(*pools), 50_000))
     rng.shuffle(product)
     picked = product[:count] or [()]
-    paths = [C + urlencode({**dict(zip(names, combo, strict=True)), **fixed}) for combo in picked]
+    paths = [
+        base + urlencode({**dict(zip(names, combo, strict=True)), **fixed}) for combo in picked
+    ]
     return list(itertools.islice(itertools.cycle(paths), count))
+
+
+def _mixed(values: dict, shapes: list[list[str]], count: int, rng, *, base: str) -> list[str]:
+    """`count` different paths, each shape of parameters in turn (one, two or three; a
+    kind of words, "q common", is the parameter `q` drawn from those words)."""
+    each = -(-count // len(shapes))
+    runs = []
+    for names in shapes:
+        pools = {name.split()[0]: values[name] for name in names}
+        runs.append(_combinations(pools, list(pools), each, rng, base=base))
+    return [path for group in zip(*runs, strict=True) for path in group][:count]
+
+
+# The map's filters (committee.public.views.browse.MAP_FILTERS): the département is what the
+# map shows, never one of them.
+MAP_SHAPES = [
+    ["axis", "collectivity"],
+    ["region", "school_level"],
+    ["partner", "year"],
+    ["axis", "region", "collectivity"],
+    ["item"],
+    ["q common", "axis"],
+]
+# /pilotage/'s criteria: the catalogue's and the status (every status but drafts, or one).
+STATISTICS_SHAPES = [
+    ["region", "status"],
+    ["axis", "department"],
+    ["collectivity", "school_level", "status"],
+    ["partner", "year"],
+    ["item", "status"],
+    ["commune"],
+    ["q title", "region"],
+]
 
 
 GENERATORS: dict[str, Callable] = {
@@ -149,6 +204,10 @@ GENERATORS: dict[str, Callable] = {
         "/territoires/recherche.json?" + urlencode({"q": q})
         for q in _sample(v["territory prefix"], n, r)
     ],
+    "map": lambda v, n, r: [M.rstrip("?")] * n,
+    "map filtered": lambda v, n, r: _mixed(v, MAP_SHAPES, n, r, base=M),
+    "statistics": lambda v, n, r: [S.rstrip("?")] * n,
+    "statistics filtered": lambda v, n, r: _mixed(v, STATISTICS_SHAPES, n, r, base=S),
 }
 
 

@@ -6,10 +6,11 @@ stack, no network) after a warm-up: p50 and p95 of the server time, SQL queries 
 request, and the ratio to a trivial view served through the same middleware (the
 baseline). Pages that read the catalogue's cache (counts, facets, key figures, map,
 statistics) are measured twice: *warm* (the same URL again and again, as when visitors
-share a link), then, for the catalogue, *uncached* (a never-seen parameter set at each
-request, drawn from the data, and no cached count: see fresh.py) and, for the other pages,
-*cold* (before each request, the catalogue's version bumped as a publication does, and the
-steering figures expired: every count, facet and figure is recomputed).
+share a link), then, for the catalogue, the territories, the map and the statistics,
+*uncached* (a never-seen parameter set at each request, drawn from the data, and no cached
+result: see fresh.py) and, for the other pages, *cold* (before each request, the
+catalogue's version bumped as a publication does, and the steering figures expired: every
+count, facet and figure is recomputed).
 """
 
 from __future__ import annotations
@@ -198,8 +199,8 @@ class Bench:
                     self.add(self.measure(client, scenario, mode))
 
     def modes(self, scenario: Scenario) -> list[str]:
-        """Warm, then never-seen parameters (catalogue) or a cache emptied as a publication
-        empties it (the other pages that read the cache); once for the others."""
+        """Warm, then never-seen parameters (those fresh.py draws) or a cache emptied as a
+        publication empties it (the other pages that read the cache); once for the others."""
         if not scenario.cache_sensitive:
             return ["-"]
         return ["warm", "uncached" if fresh_paths(scenario.name, 1) else "cold"]

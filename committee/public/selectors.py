@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from committee.plan.models import Action
 from committee.public.models import SearchSubscription
+from initiatives.catalogue import bitmaps
 from initiatives.catalogue.choices import catalogue_choices
 from initiatives.catalogue.filters import CatalogueFilterSet
 from initiatives.models import Initiative
@@ -119,45 +120,34 @@ class MapCounts:
         return {code: n for code, n in self.counts.items() if code}
 
 
-def department_counts(data=None) -> MapCounts:
-    """Published initiatives per département under the catalogue filters: one grouped query.
+def department_counts(data=None, *, use_bitmaps: bool = True) -> MapCounts:
+    """Published initiatives per département under the catalogue filters: from the
+    process's bitmaps (intersections' cardinalities), or one grouped query without them
+    (`use_bitmaps=False`: a background job, which keeps no index of its own).
 
     The count of a département equals the catalogue's count for the same filters plus that
     département (the département filter itself is ignored: it is what the map shows).
     """
-    queryset, params, errors = published_initiatives(), {}, []
+    filterset, params, errors = None, {}, []
     if data:
-        filterset = CatalogueFilterSet(data, queryset=queryset)
+        filterset = CatalogueFilterSet(data, queryset=published_initiatives())
         errors = [str(e) for errs in filterset.form.errors.values() for e in errs]
         params = {
             name: str(value)
             for name, value in filterset.cleaned.items()
             if name not in ("department", "sort")
         }
-        queryset = filterset.filtered_without("department", counting=True)
 
     def compute():
-        # COUNT(*), not COUNT(id): an index-only scan of (status, department_code); the
-        # région-led rows (a few) grouped by région in the same statement.
-        departments = (
-            queryset.order_by()
-            .values("department_code")
-            .annotate(n=Count("*"))
-            .values_list("department_code", "n")
-        )
-        regions = (
-            queryset.order_by()
-            .filter(collectivity_level=Territory.Level.REGION)
-            .annotate(key=Concat(Value("region:"), F("region_code")))
-            .values("key")
-            .annotate(n=Count("*"))
-            .values_list("key", "n")
-        )
-        rows = departments.union(regions, all=True)
-        counts: dict[str, int] = {}
-        for key, n in rows:
-            counts[key] = counts.get(key, 0) + n
-        return counts
+        if filterset is None:  # every published initiative: no filters, no reference lists
+            index = bitmaps.catalogue_index() if use_bitmaps else None
+            if index is not None:
+                return _bitmap_department_counts(index, index.published)
+            return _sql_department_counts(published_initiatives())
+        selection = bitmaps.selection(filterset) if use_bitmaps else None
+        if selection is not None:
+            return _bitmap_department_counts(selection.index, selection.without("department"))
+        return _sql_department_counts(filterset.filtered_without("department", counting=True))
 
     computed = _versioned("map", compute, params=params)
     counts = {k: n for k, n in computed.items() if not k.startswith("region:")}
@@ -165,6 +155,46 @@ def department_counts(data=None) -> MapCounts:
         k.removeprefix("region:"): n for k, n in computed.items() if k.startswith("region:")
     }
     return MapCounts(counts=counts, params=params, errors=errors, by_region=by_region)
+
+
+def _bitmap_department_counts(index, chosen) -> dict[str, int]:
+    """`_sql_department_counts` from the bitmaps: the ranks chosen by the filters (the
+    département's left out) intersected with each département's, and with each région's
+    for the initiatives a région leads."""
+    counts = {
+        code: n
+        for code, ranks in index.values["department"].items()
+        if (n := chosen.intersection_cardinality(ranks))
+    }
+    regional = chosen & index.bitmap("collectivity", Territory.Level.REGION)
+    if regional:
+        for code, ranks in index.values["region"].items():
+            if n := regional.intersection_cardinality(ranks):
+                counts[f"region:{code}"] = n
+    return counts
+
+
+def _sql_department_counts(queryset) -> dict[str, int]:
+    """One statement: COUNT(*), not COUNT(id) (an index-only scan of (status,
+    department_code)); the région-led rows (a few) grouped by région in the same statement."""
+    departments = (
+        queryset.order_by()
+        .values("department_code")
+        .annotate(n=Count("*"))
+        .values_list("department_code", "n")
+    )
+    regions = (
+        queryset.order_by()
+        .filter(collectivity_level=Territory.Level.REGION)
+        .annotate(key=Concat(Value("region:"), F("region_code")))
+        .values("key")
+        .annotate(n=Count("*"))
+        .values_list("key", "n")
+    )
+    counts: dict[str, int] = {}
+    for key, n in departments.union(regions, all=True):
+        counts[key] = counts.get(key, 0) + n
+    return counts
 
 
 TIE_NAMES = 4  # above, tied départements are counted rather than named

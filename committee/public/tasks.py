@@ -20,4 +20,4 @@ def warm_public_pages() -> None:
 
     catalogue_warm()
     selectors.key_figures()
-    selectors.department_counts()
+    selectors.department_counts(use_bitmaps=False)  # no index in the worker

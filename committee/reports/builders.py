@@ -448,7 +448,10 @@ def region_summary_context(region_code: str) -> dict:
     if region is None:
         raise ReportBuildError(_("Région inconnue : « %s ».") % region_code)
     filterset = statistics.statistics_filterset({"region": region.code})
-    values = statistics.compute_all(filterset, names=REGION_FIGURES, cached=False)
+    # Built in a worker: grouped queries, not an index of the catalogue for one report.
+    values = statistics.compute_all(
+        filterset, names=REGION_FIGURES, cached=False, use_bitmaps=False
+    )
     figures = [statistics.FIGURES[name] for name in REGION_FIGURES]
     latest = list(
         Initiative.objects.filter(status=S.PUBLISHED, region_code=region.code)

@@ -1,9 +1,12 @@
 """The steering figures: one definition each, shared by /pilotage/, the reports and the API.
 
 `FIGURES` is the registry. A figure has a name, a label, a description saying exactly what
-is counted, and a function from a `Scope` (the catalogue's filters, read across statuses)
-to a plain value that pages, PDF and spreadsheet reports and the API all render. Each
-function runs one grouped query.
+is counted, and a function from a `Scope` (the catalogue's filters, read across statuses:
+scope.py) to a plain value that pages, PDF and spreadsheet reports and the API all render.
+Published initiatives are counted from the catalogue's bitmaps and the other statuses in one
+statement shared by every figure (tallies.py); without the bitmaps (SQLite,
+CATALOGUE_BITMAPS=False, a text naming a territory) each function runs one grouped query,
+the reference the tests compare the bitmaps with.
 
 What is counted:
 - The scope is every initiative except the associations' drafts, narrowed by the catalogue's
@@ -23,10 +26,9 @@ What is counted:
 Figures are cached for CACHE_SECONDS under a key made of the filters, the language and the
 day; they are deliberately not keyed on the catalogue's version: steering figures may lag a
 publication by up to a minute, and a publication does not make every official's next page
-recompute them. At 100,000 initiatives a page served from the cache takes a few tens of
-milliseconds and a cold computation about a second (more with narrow full-text or M2M
-filters): the figures without criteria are recomputed every minute by a scheduled job
-(`statistics_warm`), so the page officials open first is always served from the cache.
+recompute them. At 100,000 initiatives the figures of a never-seen set of filters take a
+few tens of milliseconds to compute (about a second with grouped queries only); the figures
+without criteria are also recomputed every minute by a scheduled job (`statistics_warm`).
 """
 
 from __future__ import annotations
@@ -37,115 +39,31 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
-import django_filters
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Value
+from django.db.models import Count, F, Min, Q, Value
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from committee.plan.models import Action, Milestone
-from initiatives.catalogue.filters import CatalogueFilterSet
+from committee.steering.scope import (  # noqa: F401 - the statistics' public names
+    ALL_STATUSES,
+    Scope,
+    StatisticsFilterSet,
+    filter_params,
+    statistics_filterset,
+)
 from initiatives.models import Initiative, StatusChange
 from initiatives.models import Status as S
 from referentials.models import Territory
 
 CACHE_SECONDS = 60
 RURAL_POPULATION_MAX = 2_000
-ALL_STATUSES = "all"
 DECISIONS = (S.PUBLISHED, S.REJECTED)
 UNFINISHED_ACTION = ~Q(status__in=[Action.Status.DONE, Action.Status.ABANDONED])
-
-
-# -- scope ------------------------------------------------------------------------------------
-
-
-class StatisticsFilterSet(CatalogueFilterSet):
-    """The catalogue's filters plus a status, over every initiative but drafts."""
-
-    status = django_filters.ChoiceFilter(
-        label=gettext_lazy("Statut"),
-        method="filter_status",
-        empty_label=gettext_lazy("Publiées"),
-        choices=[
-            (ALL_STATUSES, gettext_lazy("Tous les statuts (hors brouillons)")),
-            *[(s.value, s.label) for s in S if s not in (S.DRAFT, S.PUBLISHED)],
-        ],
-    )
-
-    def filter_queryset(self, queryset, exclude: str | set | None = None, *, counting=True):
-        # Statistics group and count: the counting forms of the conditions by default.
-        queryset = super().filter_queryset(queryset, exclude=exclude, counting=counting)
-        excluded = {exclude} if isinstance(exclude, str) else set(exclude or ())
-        if "status" not in excluded and not self.cleaned.get("status"):
-            queryset = queryset.filter(status=S.PUBLISHED)
-        return queryset
-
-    def filter_status(self, queryset, name, value):
-        return queryset.filter(self._status_condition(value))
-
-    @staticmethod
-    def _status_condition(value) -> Q:
-        return Q() if value == ALL_STATUSES else Q(status=value)
-
-
-def statistics_filterset(data=None) -> StatisticsFilterSet:
-    """The filters of a query dict (or a plain dict of parameters, as reports store them).
-
-    Always bound, even to nothing: an unbound filterset would skip `filter_queryset`, hence
-    the default to published initiatives.
-    """
-    return StatisticsFilterSet(data or {}, queryset=Initiative.objects.exclude(status=S.DRAFT))
-
-
-def filter_params(filterset: StatisticsFilterSet) -> dict[str, str]:
-    """The valid, non-empty parameters, as text (what a report or a cache key keeps)."""
-    return {k: str(v) for k, v in sorted(filterset.cleaned.items()) if k != "sort"}
-
-
-@dataclass
-class Scope:
-    filterset: StatisticsFilterSet
-    today: datetime.date
-
-    @cached_property
-    def selected(self):
-        """Initiatives under every filter, the status included (published by default)."""
-        return self.filterset.qs.order_by()
-
-    @cached_property
-    def pipeline(self):
-        """Initiatives under every filter but the status (all but drafts)."""
-        return self.filterset.filtered_without("status").order_by()
-
-    @cached_property
-    def published(self):
-        return self.pipeline.filter(status=S.PUBLISHED)
-
-    @property
-    def choices(self):
-        return self.filterset.choices
-
-    def actions(self):
-        """Actions of the plan under the axis and partner filters."""
-        actions = Action.objects.all()
-        params = self.filterset.cleaned
-        if params.get("axis"):
-            actions = actions.filter(axis__number=params["axis"])
-        if params.get("partner"):
-            through = Action.lead_partners.through
-            actions = actions.filter(
-                Exists(
-                    through.objects.filter(
-                        action_id=OuterRef("pk"), organisation__acronym=params["partner"]
-                    )
-                )
-            )
-        return actions
 
 
 # -- registry ---------------------------------------------------------------------------------
@@ -184,10 +102,11 @@ def _series(counts: dict[str, int], options: Sequence[tuple[str, str]], *, keep_
         for key, label in options
     ]
     # Values the reference lists do not know still count (a territory renamed, say).
+    known_keys = {str(k) for k in known}
     rows += [
         {"key": key, "label": key or _("(non renseigné)"), "value": value}
         for key, value in counts.items()
-        if key not in {str(k) for k in known}
+        if key not in known_keys
     ]
     if not keep_zeros:
         rows = sorted((r for r in rows if r["value"]), key=lambda r: (-r["value"], r["label"]))
@@ -206,9 +125,13 @@ def _grouped(queryset, key) -> dict[str, int]:
     "series",
 )
 def by_axis(scope: Scope) -> dict:
-    through = Initiative.axes.through.objects.filter(initiative__in=scope.selected.values("pk"))
     options = [(str(n), label) for n, label in scope.choices.axes]
-    return _series(_grouped(through, F("axis__number")), options, keep_zeros=True)
+    if scope.tally:
+        counts = scope.tally.breakdown("axis")
+    else:
+        through = Initiative.axes.through.objects.filter(initiative__in=scope.selected.values("pk"))
+        counts = _grouped(through, F("axis__number"))
+    return _series(counts, options, keep_zeros=True)
 
 
 @figure(
@@ -218,7 +141,10 @@ def by_axis(scope: Scope) -> dict:
     "series",
 )
 def by_region(scope: Scope) -> dict:
-    counts = _grouped(scope.selected, F("region_code"))
+    if scope.tally:
+        counts = scope.tally.breakdown("region")
+    else:
+        counts = _grouped(scope.selected, F("region_code"))
     return _series(counts, scope.choices.regions, keep_zeros=False)
 
 
@@ -232,7 +158,10 @@ def by_region(scope: Scope) -> dict:
     "series",
 )
 def by_department(scope: Scope) -> dict:
-    counts = _grouped(scope.selected.exclude(department_code=""), F("department_code"))
+    if scope.tally:
+        counts = scope.tally.breakdown("department")
+    else:
+        counts = _grouped(scope.selected.exclude(department_code=""), F("department_code"))
     return _series(counts, scope.choices.departments, keep_zeros=False)
 
 
@@ -244,7 +173,11 @@ def by_department(scope: Scope) -> dict:
 )
 def by_collectivity_level(scope: Scope) -> dict:
     options = [(value, label) for value, label in Territory.Level.choices]
-    return _series(_grouped(scope.selected, F("collectivity_level")), options, keep_zeros=True)
+    if scope.tally:
+        counts = scope.tally.breakdown("collectivity")
+    else:
+        counts = _grouped(scope.selected, F("collectivity_level"))
+    return _series(counts, options, keep_zeros=True)
 
 
 @figure(
@@ -254,7 +187,10 @@ def by_collectivity_level(scope: Scope) -> dict:
     "series",
 )
 def by_partner(scope: Scope) -> dict:
-    counts = _grouped(scope.selected, F("lead_organisation__acronym"))
+    if scope.tally:
+        counts = scope.tally.breakdown("lead_organisation")
+    else:
+        counts = _grouped(scope.selected, F("lead_organisation__acronym"))
     options = [(acronym, acronym) for acronym, _name in scope.choices.partners]
     return _series(counts, options, keep_zeros=False)
 
@@ -266,10 +202,13 @@ def by_partner(scope: Scope) -> dict:
     "series",
 )
 def by_school_level(scope: Scope) -> dict:
-    through = Initiative.school_levels.through.objects.filter(
-        initiative__in=scope.selected.values("pk")
-    )
-    counts = _grouped(through, F("schoollevel__code"))
+    if scope.tally:
+        counts = scope.tally.breakdown("school_level")
+    else:
+        through = Initiative.school_levels.through.objects.filter(
+            initiative__in=scope.selected.values("pk")
+        )
+        counts = _grouped(through, F("schoollevel__code"))
     return _series(counts, scope.choices.school_levels, keep_zeros=True)
 
 
@@ -284,7 +223,26 @@ def by_school_level(scope: Scope) -> dict:
 )
 def by_status(scope: Scope) -> dict:
     options = [(s.value, s.label) for s in S if s != S.DRAFT]
-    return _series(_grouped(scope.pipeline, F("status")), options, keep_zeros=True)
+    counts = scope.tally.by_status() if scope.tally else _grouped(scope.pipeline, F("status"))
+    return _series(counts, options, keep_zeros=True)
+
+
+def _quarter_counts(scope: Scope) -> dict[tuple[int, int], dict[str, int]]:
+    """Both series in one statement (UNION ALL of two grouped counts)."""
+    parts = []
+    for kind, field in (("submitted", "submitted_at"), ("published", "published_at")):
+        parts.append(
+            scope.pipeline.filter(**{f"{field}__isnull": False})
+            .annotate(q=TruncQuarter(field), kind=Value(kind))
+            .values("q", "kind")
+            .annotate(n=Count("*"))
+            .values_list("q", "kind", "n")
+        )
+    counts: dict[tuple[int, int], dict[str, int]] = {}
+    for quarter, kind, n in parts[0].union(parts[1], all=True):
+        entry = counts.setdefault(_quarter_key(quarter), {"submitted": 0, "published": 0})
+        entry[kind] += n
+    return counts
 
 
 def _quarter_key(moment: datetime.datetime) -> tuple[int, int]:
@@ -303,20 +261,7 @@ def _quarter_key(moment: datetime.datetime) -> tuple[int, int]:
     "quarters",
 )
 def per_quarter(scope: Scope) -> dict:
-    """Both series in one statement (UNION ALL of two grouped counts)."""
-    parts = []
-    for kind, field in (("submitted", "submitted_at"), ("published", "published_at")):
-        parts.append(
-            scope.pipeline.filter(**{f"{field}__isnull": False})
-            .annotate(q=TruncQuarter(field), kind=Value(kind))
-            .values("q", "kind")
-            .annotate(n=Count("*"))
-            .values_list("q", "kind", "n")
-        )
-    counts: dict[tuple[int, int], dict[str, int]] = {}
-    for quarter, kind, n in parts[0].union(parts[1], all=True):
-        entry = counts.setdefault(_quarter_key(quarter), {"submitted": 0, "published": 0})
-        entry[kind] += n
+    counts = scope.tally.quarters() if scope.tally else _quarter_counts(scope)
     rows = []
     if counts:
         year, number = min(counts)
@@ -432,10 +377,14 @@ def _share(part: int, whole: int) -> float | None:
     "coverage",
 )
 def department_coverage(scope: Scope) -> dict:
-    covered = scope.published.exclude(department_code="").values("department_code")
-    totals = Territory.objects.filter(
-        _geography(scope), level=Territory.Level.DEPARTMENT
-    ).aggregate(total=Count("pk"), covered=Count("pk", filter=Q(code__in=covered)))
+    if scope.tally:
+        total, covered = scope.tally.departments(*scope.geography)
+        totals = {"total": total, "covered": covered}
+    else:
+        covered = scope.published.exclude(department_code="").values("department_code")
+        totals = Territory.objects.filter(
+            _geography(scope), level=Territory.Level.DEPARTMENT
+        ).aggregate(total=Count("pk"), covered=Count("pk", filter=Q(code__in=covered)))
     return totals | {"share": _share(totals["covered"], totals["total"])}
 
 
@@ -450,6 +399,9 @@ def department_coverage(scope: Scope) -> dict:
     "coverage",
 )
 def rural_communes(scope: Scope) -> dict:
+    if scope.tally:
+        total, covered = scope.tally.rural_communes(*scope.geography, RURAL_POPULATION_MAX)
+        return {"total": total, "covered": covered, "share": _share(covered, total)}
     published = scope.published
     led = published.filter(collectivity_level=Territory.Level.COMMUNE).values(
         "lead_collectivity_id"
@@ -527,9 +479,10 @@ def late_milestones(scope: Scope) -> dict:
 # -- computing --------------------------------------------------------------------------------
 
 
-def compute(name: str, filterset: StatisticsFilterSet, *, today=None) -> dict:
+def compute(name: str, filterset: StatisticsFilterSet, *, today=None, use_bitmaps=True) -> dict:
     """One figure, uncached."""
-    return FIGURES[name].compute(Scope(filterset, today or timezone.localdate()))
+    scope = Scope(filterset, today or timezone.localdate(), use_bitmaps=use_bitmaps)
+    return FIGURES[name].compute(scope)
 
 
 def _cache_key(filterset: StatisticsFilterSet, names: Sequence[str], today) -> str:
@@ -548,19 +501,20 @@ def compute_all(
     names: Sequence[str] | None = None,
     cached: bool = True,
     refresh: bool = False,
+    use_bitmaps: bool = True,
 ) -> dict[str, dict]:
     """The figures (all by default) for these filters, cached CACHE_SECONDS.
 
     Keyed by figure name, plus `_computed_at` (when they were computed: pages cache their
     rendering under it). `refresh` recomputes and stores them whatever the cache holds
-    (the warming job).
+    (the warming job). `use_bitmaps=False`: grouped queries only (Scope.use_bitmaps).
     """
     names = list(names or FIGURES)
     today = timezone.localdate()
     key = _cache_key(filterset, names, today)
     values = cache.get(key) if cached and not refresh else None
     if values is None:
-        scope = Scope(filterset, today)
+        scope = Scope(filterset, today, use_bitmaps=use_bitmaps)
         values = {name: FIGURES[name].compute(scope) for name in names}
         values["_computed_at"] = timezone.now().isoformat()
         if cached:
@@ -571,10 +525,11 @@ def compute_all(
 def statistics_warm() -> None:
     """Recompute the figures of /pilotage/ without criteria (the page officials open first).
 
-    Scheduled every minute (settings.CELERY_BEAT_SCHEDULE): at 100,000 initiatives the
-    figures take about a second to compute and a few milliseconds to read from the cache.
+    Scheduled every minute (settings.CELERY_BEAT_SCHEDULE). In a worker, with the grouped
+    queries (about a second at 100,000 initiatives) rather than an index of the whole
+    catalogue built and kept in the worker's memory for one page.
     """
     from django.conf import settings
 
     with translation.override(settings.LANGUAGE_CODE):
-        compute_all(statistics_filterset(), refresh=True)
+        compute_all(statistics_filterset(), refresh=True, use_bitmaps=False)

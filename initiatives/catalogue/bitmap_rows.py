@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from initiatives.catalogue import lexemes, territory_sets
+from initiatives.catalogue import lexemes, statistics_sets, territory_sets
 from initiatives.models import Initiative
 from initiatives.selectors import published_initiatives
 
@@ -37,6 +37,7 @@ def changed_rows(ids: set[int]) -> dict[int, tuple]:
         published_initiatives()
         .filter(pk__in=ids)
         .annotate(
+            **statistics_sets.annotations(),
             axis_numbers=codes("axes", "number"),
             level_codes=codes("school_levels", "code"),
             item_codes=codes("referential_items", "code"),
@@ -85,6 +86,7 @@ def changed_rows(ids: set[int]) -> dict[int, tuple]:
             "covered_regions",
             "covered_departments",
             "covered_epcis",
+            *statistics_sets.QUARTERS,
             *(f"{facet}_words" for facet in lexemes.LEXEME_FACETS),
         )
     )
@@ -92,8 +94,8 @@ def changed_rows(ids: set[int]) -> dict[int, tuple]:
     for row in rows:
         (pk, at, region, department, level, year, lead, axes, levels, items, partners) = row[:11]
         lead_id, lead_level, lead_epci, band = row[11:15]
-        c_ids, c_regions, c_departments, c_epcis = row[15:19]
-        words = dict(zip(lexemes.LEXEME_FACETS, row[19:], strict=True))
+        c_ids, c_regions, c_departments, c_epcis, submitted, published = row[15:21]
+        words = dict(zip(lexemes.LEXEME_FACETS, row[21:], strict=True))
         out[pk] = (
             (at - EPOCH) // datetime.timedelta(microseconds=1),  # exact, as in build()
             pk,
@@ -113,6 +115,7 @@ def changed_rows(ids: set[int]) -> dict[int, tuple]:
                 territory_sets.COVER_DEPARTMENT: sorted(set(c_departments)),
                 territory_sets.COVER_EPCI: sorted({e for e in c_epcis if e is not None}),
                 **{facet: sorted(set(found or ())) for facet, found in words.items()},
+                **statistics_sets.row_facets(lead, submitted, published),
             },
             (f"{level}:{band}", lead_id, region),
         )

@@ -36,7 +36,7 @@ from django.conf import settings
 from django.db import connection
 from pyroaring import BitMap
 
-from initiatives.catalogue import lexemes, territory_sets
+from initiatives.catalogue import lexemes, statistics_sets, territory_sets
 from initiatives.catalogue.bitmap_rows import ITEM, changed_rows
 from initiatives.catalogue.filters import SEARCH_CONFIG, CatalogueFilterSet
 from initiatives.models import Initiative
@@ -52,6 +52,7 @@ from referentials.models import Territory
 INDEXED = ("axis", "region", "department", "collectivity", "school_level", "partner", "year")
 TOTAL = "__total__"
 FACETS_HELD = (*INDEXED, ITEM, *territory_sets.HIERARCHY, *lexemes.LEXEME_FACETS)
+FACETS_HELD += statistics_sets.FACETS  # the steering statistics' (never the page's)
 
 
 # Ranks of a full build start here; each initiative published since takes the rank below
@@ -164,6 +165,7 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
     rows_sql, params = (
         published_initiatives()
         .order_by()
+        .annotate(**statistics_sets.annotations())
         .values(
             "id",
             "region_code",
@@ -174,6 +176,7 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
             "lead_collectivity_id",
             "population_band",
             "published_at",
+            *statistics_sets.QUARTERS,
         )
         .query.sql_with_params()
     )
@@ -210,6 +213,7 @@ def build(version: str, sequence: int = 0) -> CatalogueIndex:
         "SELECT r.rank, r.lead_organisation_id AS org FROM r UNION ALL "
         f"SELECT r.rank, t.{target} FROM r JOIN {partners} t ON t.{source} = r.id"
         f") x JOIN {organisations} o ON o.id = x.org GROUP BY o.acronym",
+        *statistics_sets.build_sql(organisations=organisations),
     ]
     covered, source, target, _other = _through("territories")
     parts += territory_sets.hierarchy_sql(
@@ -382,9 +386,10 @@ class Search:
 class Selection:
     """The sets of one catalogue request: one bitmap per parameter given."""
 
-    def __init__(self, index: CatalogueIndex, filterset: CatalogueFilterSet):
+    def __init__(self, index: CatalogueIndex, filterset: CatalogueFilterSet, ignore=()):
         self.index = index
         self.filterset = filterset
+        self.ignore = ("sort", "territory_scope", *ignore)  # territory_scope: with territory
         self._sets: dict[str, BitMap] | None = None
         self._search: Search | None = None
         self._result: BitMap | None = None
@@ -397,7 +402,7 @@ class Selection:
         if self._sets is None:
             index, filterset, sets = self.index, self.filterset, {}
             for name, value in filterset.cleaned.items():
-                if name in ("sort", "territory_scope"):  # territory_scope: with territory
+                if name in self.ignore:
                     continue
                 if name == "territory":
                     sets[name] = self._territory()
@@ -531,8 +536,8 @@ def _search(index: CatalogueIndex, filterset: CatalogueFilterSet) -> Search:
     return Search(matches=matches, tiers=found)
 
 
-def selection(filterset: CatalogueFilterSet) -> Selection | None:
-    """The request's bitmaps, or None when the index is disabled (SQL answers)."""
+def selection(filterset: CatalogueFilterSet, ignore=()) -> Selection | None:
+    """The request's bitmaps (but for the parameters in `ignore`), or None (SQL answers)."""
     if not set(filterset.FACETS) <= set(INDEXED):  # a facet the index does not hold yet
         return None
     q = filterset.cleaned.get("q")
@@ -541,4 +546,4 @@ def selection(filterset: CatalogueFilterSet) -> Selection | None:
     index = catalogue_index()
     if index is None:
         return None
-    return Selection(index, filterset)
+    return Selection(index, filterset, ignore)
