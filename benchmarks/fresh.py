@@ -118,6 +118,8 @@ def _combinations(
     values: dict, names: list[str], count: int, rng, *, base: str = C, **fixed
 ) -> list[str]:
     """`count` different paths combining one value of each of `names` (cycled if fewer)."""
+    if count <= 0:
+        return []
     pools = [rng.sample(values[n], len(values[n])) for n in names]
     product = list(itertools.islice(itertools.product(*pools), 50_000))
     rng.shuffle(product)
