@@ -424,9 +424,8 @@ def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> Cata
     count = counts[TOTAL].get("", 0)
     approximate = False
     page_ids = filterset.page_ids
-    # From the bitmaps, but for a search whose counts came from the cache: reading every
-    # match for one page would cost more than the tiers' SQL.
-    if selection is not None and (not filterset.cleaned.get("q") or selection.searched):
+    # From the bitmaps, a search too: its frequent words are held in memory (lexemes.py).
+    if selection is not None:
         if filterset.sort_order != "title":
             page_ids = selection.paginate
         elif count <= bitmaps.TITLE_ORDER_MAX:  # a few thousand rows: sorted by PostgreSQL

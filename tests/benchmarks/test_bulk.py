@@ -221,3 +221,24 @@ def test_parallel_writer_stops_at_the_first_error():
 def test_no_parallel_sessions_inside_a_transaction(db):
     # Other sessions could not see this transaction's rows (tests run inside one).
     assert bulk._jobs(4) == 1
+
+
+def test_every_never_seen_series_draws_different_paths_that_answer(seed_bulk, client):
+    """benchmarks/fresh.py: each uncached scenario gets the paths it asks for (one, or
+    many, all different while the data lasts), and they are pages of the portal."""
+    from django.urls import Resolver404, resolve
+
+    from benchmarks.fresh import GENERATORS, fresh_paths
+
+    seed_bulk()
+    for name in GENERATORS:
+        assert len(fresh_paths(name, 1)) == 1, name
+        paths = fresh_paths(name, 12)
+        assert len(paths) == 12, name
+        if name not in ("catalogue", "map", "statistics", "catalogue axis", "catalogue region"):
+            assert len(set(paths)) > 1, name
+        for path in paths[:2]:
+            try:
+                resolve(path.split("?")[0])
+            except Resolver404:
+                pytest.fail(f"{name}: {path}")
