@@ -23,7 +23,7 @@ PARAMETER_ERRORS = {
 
 
 NO_NUL = "^[^\\u0000]*$"
-TEXT_LIMIT = 100  # committee.api.views.text_param
+TEXT_LIMIT = 100  # committee.api.common.text_param
 TEXT_LIMITS = {("/api/v1/actions/", "partner"): 30}
 
 
