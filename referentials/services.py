@@ -60,18 +60,24 @@ def _open_text(path: Path) -> IO[str]:
     return path.open(encoding="utf-8", newline="")
 
 
+def _csv_reader(fh, path: Path, required) -> csv.DictReader:
+    """A CSV reader of the file, refused with its missing columns named."""
+    reader = csv.DictReader(fh)
+    missing = set(required) - set(reader.fieldnames or ())
+    if missing:
+        raise TerritoryFileError(
+            _("%(path)s : colonnes manquantes : %(columns)s")
+            % {"path": path, "columns": ", ".join(sorted(missing))}
+        )
+    return reader
+
+
 def _read_territories(path: Path) -> dict[str, list[dict[str, str]]]:
     """Rows of the file grouped by level, checked for unknown levels and duplicate codes."""
     by_level: dict[str, list[dict[str, str]]] = {level: [] for level in LOAD_ORDER}
     seen: set[tuple[str, str]] = set()
     with _open_text(path) as fh:
-        reader = csv.DictReader(fh)
-        missing = REQUIRED_COLUMNS - set(reader.fieldnames or ())
-        if missing:
-            raise TerritoryFileError(
-                _("%(path)s : colonnes manquantes : %(columns)s")
-                % {"path": path, "columns": ", ".join(sorted(missing))}
-            )
+        reader = _csv_reader(fh, path, REQUIRED_COLUMNS)
         for row in reader:
             level, code = row["level"], row["code"].strip()
             if level not in by_level or not code:
@@ -207,13 +213,7 @@ def _read_aliases(path: Path) -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
     seen: set[tuple[str, str, str]] = set()
     with _open_text(path) as fh:
-        reader = csv.DictReader(fh)
-        missing = ALIAS_COLUMNS - set(reader.fieldnames or ())
-        if missing:
-            raise TerritoryFileError(
-                _("%(path)s : colonnes manquantes : %(columns)s")
-                % {"path": path, "columns": ", ".join(sorted(missing))}
-            )
+        reader = _csv_reader(fh, path, ALIAS_COLUMNS)
         for row in reader:
             commune, kind = row["commune_code"].strip(), row["kind"].strip()
             value, name = row["value"].strip(), (row["name"] or "").strip()
