@@ -137,7 +137,7 @@ def _indexed_counts(index, territory: Territory, ancestors: list[int], scope: st
     return {"counts": counts, "latest": latest}
 
 
-def _scope_counts(territory: Territory, ancestors: list[int], scope: str) -> dict:
+def _scope_counts(territory: Territory, ancestors: list[int], scope: str, index) -> dict:
     """Total, per axis, school level, partner (lead or partner) and département, and the
     latest ids, in one statement: the selection is read once (a materialised CTE) rather
     than once per figure."""
@@ -145,7 +145,6 @@ def _scope_counts(territory: Territory, ancestors: list[int], scope: str) -> dic
 
     from initiatives.models import Initiative, SchoolLevel
 
-    index = bitmaps.catalogue_index()
     if index is not None:
         return _indexed_counts(index, territory, ancestors, scope)
     # The ids first (ARRAY(…): computed once, then read through the primary key) rather than
@@ -216,11 +215,13 @@ def _id_in(ids_sql: str) -> str:
     return f"i.id IN ({ids_sql})"
 
 
-def _groups(territory: Territory, lineage_: Lineage) -> tuple[Group, Group | None]:
+def _groups(territory: Territory, lineage_: Lineage, index) -> tuple[Group, Group | None]:
     """Both groups; their initiatives read in one query (and their axes in one more)."""
     choices = catalogue_choices()
     scopes = [INSIDE] + ([COVERING] if lineage_.parents else [])
-    computed = {scope: _scope_counts(territory, lineage_.ancestor_ids, scope) for scope in scopes}
+    computed = {
+        scope: _scope_counts(territory, lineage_.ancestor_ids, scope, index) for scope in scopes
+    }
     wanted = [pk for scope in scopes for pk in computed[scope]["latest"]]
     rows = {}
     if wanted:
@@ -275,7 +276,7 @@ def _groups(territory: Territory, lineage_: Lineage) -> tuple[Group, Group | Non
 SIMILAR_SAMPLE = 3_000
 
 
-def similar_territories(territory: Territory) -> list[dict]:
+def similar_territories(territory: Territory, index=None) -> list[dict]:
     """Territories of the same level and population band that lead published initiatives,
     those of the same région first, then the most active: two queries, whatever the band.
 
@@ -283,7 +284,6 @@ def similar_territories(territory: Territory) -> list[dict]:
     the index), their counts from all of them; with the catalogue's bitmaps, every leader
     of the band is a candidate and its count is its bitmap's size (one query)."""
     band = Territory.band_of(territory.population)
-    index = bitmaps.catalogue_index()
     if index is not None:
         return _indexed_similar(index, territory, band)
     latest = (
@@ -349,12 +349,11 @@ def _indexed_similar(index, territory: Territory, band: int) -> list[dict]:
     return similar
 
 
-def related_actions(territory: Territory, lineage_: Lineage) -> list:
+def related_actions(territory: Territory, lineage_: Lineage, index=None) -> list:
     """Actions of the plan that cite, as evidence, a published initiative inside the
     territory or covering it."""
     from committee.plan.models import Action
 
-    index = bitmaps.catalogue_index()
     if index is not None:
         return _indexed_actions(index, territory, lineage_)
     ids = inside_ids(territory)
@@ -427,7 +426,9 @@ class TerritoryPage:
 
 def territory_page(territory: Territory) -> TerritoryPage:
     lineage_ = lineage(territory)
-    inside, covering = _groups(territory, lineage_)
+    # The catalogue's bitmaps (None: SQL answers), looked up once for the whole page.
+    index = bitmaps.catalogue_index()
+    inside, covering = _groups(territory, lineage_, index)
     commune = territory.level == Level.COMMUNE
     aliases = list(territory.aliases.order_by("kind", "value")) if commune else []
     return TerritoryPage(
@@ -440,9 +441,9 @@ def territory_page(territory: Territory) -> TerritoryPage:
         inside=inside,
         covering=covering,
         total=inside.count + (covering.count if covering else 0),
-        similar=similar_territories(territory),
+        similar=similar_territories(territory, index),
         partners=inside.partners,
-        actions=related_actions(territory, lineage_),
+        actions=related_actions(territory, lineage_, index),
         departments=inside.departments if territory.level == Level.REGION else {},
     )
 
