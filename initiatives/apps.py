@@ -24,6 +24,13 @@ class InitiativesConfig(AppConfig):
 
         person_erased.connect(_erase_contact, dispatch_uid="initiatives-erase-contact")
 
+        from django.core.signals import request_finished, request_started
+
+        from initiatives.selectors import request_memo_end, request_memo_start
+
+        request_started.connect(request_memo_start, dispatch_uid="initiatives-version-memo")
+        request_finished.connect(request_memo_end, dispatch_uid="initiatives-version-memo")
+
 
 def _erase_contact(sender, *, former_email, **kwargs):
     """An erased person who was an initiative's contact: the contact details go, in the

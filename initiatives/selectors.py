@@ -4,6 +4,7 @@ the public page of one initiative (one statement, with comparable territories)."
 from __future__ import annotations
 
 import functools
+import threading
 
 from django.core.cache import cache
 from django.db import connection
@@ -28,11 +29,30 @@ def published_initiatives():
     return Initiative.objects.filter(status=Status.PUBLISHED)
 
 
+# Within one request the version is read from the cache once (a catalogue page needs it for
+# its index, its choices and its cache keys); outside requests (tasks, shells) every call reads
+# it. Set by the request_started and request_finished signals (InitiativesConfig.ready).
+_request = threading.local()
+
+
+def request_memo_start(**kwargs) -> None:
+    _request.active, _request.version = True, None
+
+
+def request_memo_end(**kwargs) -> None:
+    _request.active, _request.version = False, None
+
+
 def catalogue_version() -> str:
+    version = getattr(_request, "version", None)
+    if version is not None:
+        return version
     version = cache.get(VERSION_KEY)
     if version is None:
         version = timezone.now().isoformat()
         cache.set(VERSION_KEY, version, None)
+    if getattr(_request, "active", False):
+        _request.version = version
     return version
 
 
@@ -66,7 +86,10 @@ def catalogue_changed(ids=None) -> None:
     if sequence:
         change = {"ids": sorted(ids) if ids is not None else "all", "after": previous}
         cache.set(f"catalogue:change:{sequence}", change, CHANGE_SECONDS)
-    cache.set(VERSION_KEY, timezone.now().isoformat(), None)
+    version = timezone.now().isoformat()
+    cache.set(VERSION_KEY, version, None)
+    if getattr(_request, "active", False):  # the rest of this request sees the change
+        _request.version = version
 
 
 def _page_relations(initiative, *, level, band) -> dict:

@@ -3,6 +3,7 @@ years): small tables, cached with the catalogue version. Read by the filters and
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -25,9 +26,25 @@ class CatalogueChoices:
     years: list[int]
 
 
+# This process's last choices: (catalogue version, when read, choices). Every catalogue page
+# needs them; read from the shared cache once per version and CACHE_SECONDS, not per request.
+_memo: tuple[str, float, CatalogueChoices] | None = None
+
+
 def catalogue_choices() -> CatalogueChoices:
     """Reference lists of the filters (small tables), cached with the catalogue version."""
-    key = f"catalogue:choices:{catalogue_version()}"
+    global _memo
+    version = catalogue_version()
+    memo = _memo
+    if memo is not None and memo[0] == version and time.monotonic() - memo[1] < CACHE_SECONDS:
+        return memo[2]
+    choices = _shared_choices(version)
+    _memo = (version, time.monotonic(), choices)
+    return choices
+
+
+def _shared_choices(version: str) -> CatalogueChoices:
+    key = f"catalogue:choices:{version}"
     choices = cache.get(key)
     if choices is None:
         Axis = axis_model()

@@ -7,6 +7,7 @@ typed codes, not selects.
 
 from __future__ import annotations
 
+import copy
 from functools import cached_property
 
 import django_filters
@@ -35,6 +36,25 @@ MAX_QUERY_LENGTH = 200
 COMMUNE_CODE = r"^[0-9][0-9AB][0-9]{3}$"  # INSEE: 2A/2B for Corsica
 ITEM_CODE = r"^[A-Za-z0-9_.\-]+$"
 SEARCH_CONFIG = "french_unaccent"
+
+
+class SharedFields(dict):
+    """A form class's fields, copied for each form shallowly rather than deeply.
+
+    A form deep-copies its class's fields, choices included (a hundred departments, each
+    choice list copied twice, for every catalogue request). The catalogue's form never
+    changes a field's choices, validators or messages: each form gets its own field and
+    widget objects (attributes it may set stay its own), sharing the rest."""
+
+    def __deepcopy__(self, memo):
+        copies = {}
+        for name, field in self.items():
+            twin = copy.copy(field)
+            twin.widget = copy.copy(field.widget)
+            twin.widget.attrs = dict(field.widget.attrs)
+            twin.error_messages = dict(field.error_messages)
+            copies[name] = twin
+        return copies
 
 
 class CatalogueForm(TerritoryFormMixin, forms.Form):
@@ -147,6 +167,20 @@ class CatalogueFilterSet(TerritoryFilterMixin, django_filters.FilterSet):
         self.filters["school_level"].extra["choices"] = choices.school_levels
         self.filters["year"].extra["choices"] = [(y, str(y)) for y in choices.years]
         self.form.partner_acronyms = [acronym for acronym, _label in choices.partners]
+
+    # (filterset class, choices) → its form class, built once per catalogue version: the
+    # fields depend only on the choices (labels are translated when shown).
+    _form_classes: dict = {}
+
+    def get_form_class(self):
+        key = type(self)
+        known = self._form_classes.get(key)
+        if known is not None and known[0] is self.choices:
+            return known[1]
+        form_class = super().get_form_class()
+        form_class.base_fields = SharedFields(form_class.base_fields)
+        type(self)._form_classes[key] = (self.choices, form_class)
+        return form_class
 
     # -- filtering -----------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from initiatives.catalogue import bitmaps
 from initiatives.catalogue.filters import SEARCH_CONFIG, CatalogueFilterSet
 from initiatives.models import Initiative, axis_model
 from initiatives.selectors import CACHE_SECONDS, catalogue_version, published_initiatives
+from members.models import Organisation
 from referentials.models import Territory
 
 PAGE_SIZE = 20
@@ -241,13 +242,13 @@ def _cached(kind: str, filterset: CatalogueFilterSet, compute):
     return value
 
 
-def _counts(filterset: CatalogueFilterSet, selection=None) -> dict[str, dict[str, int]]:
-    """The facets and total of these parameters, from the cache or computed (and cached,
-    the total also under the key `catalogue_count` reads)."""
+def _counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
+    """The facets and total of these parameters by SQL, from the cache or computed (and
+    cached, the total also under the key `catalogue_count` reads)."""
     keys = {kind: _cache_key(kind, filterset) for kind in ("count", "facets")}
     counts = cache.get(keys["facets"])
     if counts is None:
-        counts = facet_counts(filterset, selection)
+        counts = facet_counts(filterset)
         total = counts[TOTAL].get("", 0)
         cache.set_many({keys["facets"]: counts, keys["count"]: total}, CACHE_SECONDS)
     return counts
@@ -259,7 +260,7 @@ def catalogue_count(data, queryset) -> int:
     selection = bitmaps.selection(filterset)
     if selection is None:
         return _cached("count", filterset, queryset.order_by().count)
-    return _cached("count", filterset, lambda: len(selection.result))
+    return len(selection.result)
 
 
 class CountedPaginator(Paginator):
@@ -340,16 +341,13 @@ LIST_FIELDS = (
 )
 
 
-def page_rows(queryset, filterset: CatalogueFilterSet, *, in_order: list[int] | None = None):
-    """Rows of a page with what the list shows, in a constant number of queries.
-
-    `in_order`: the page's ids already in catalogue order (from the bitmaps): the rows are
-    put in that order rather than sorted again by PostgreSQL (whose "local first" order
-    would compute the territory's whole id list for twenty rows)."""
+def page_rows(queryset, filterset: CatalogueFilterSet):
+    """Rows of a page with what the list shows, in a constant number of queries (the SQL
+    answer; a page from the bitmaps is read by `card_rows`)."""
     Axis = axis_model()
 
     queryset = (
-        (filterset.ordered(queryset) if in_order is None else queryset.order_by())
+        filterset.ordered(queryset)
         .select_related("lead_organisation", "lead_collectivity")
         .only(*LIST_FIELDS)
         .prefetch_related(Prefetch("axes", queryset=Axis.objects.only("number", "short_title")))
@@ -367,9 +365,6 @@ def page_rows(queryset, filterset: CatalogueFilterSet, *, in_order: list[int] | 
                 min_words=20,
             )
         )
-    if in_order is not None:
-        position = {pk: n for n, pk in enumerate(in_order)}
-        return sorted(queryset, key=lambda row: position[row.pk])
     return queryset
 
 
@@ -409,6 +404,79 @@ def with_cards(rows) -> list[Initiative]:
     return rows
 
 
+@dataclass
+class CardRow:
+    """A catalogue row as the page shows it (what `page_rows` + `with_cards` give, without
+    building three model instances per row)."""
+
+    pk: int
+    title: str
+    slug: str
+    summary: str
+    headline: str | None
+    card: Card
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+
+def card_rows(ids: list[int], filterset: CatalogueFilterSet) -> list[CardRow]:
+    """The cards of a page whose ids (in order) came from the bitmaps: one statement, the
+    axes as an array, the excerpt highlighted by PostgreSQL when there is a search.
+    The same cards as `with_cards(page_rows(…))` (tests compare them); PostgreSQL only."""
+    from django.urls import reverse
+    from django.utils.html import escape
+    from django.utils.safestring import SafeString
+    from django.utils.translation import gettext
+
+    if not ids:
+        return []
+    Axis = axis_model()
+    q = filterset.cleaned.get("q") if filterset.search_query() is not None else None
+    headline = (
+        "ts_headline(%s::regconfig, i.summary, websearch_to_tsquery(%s::regconfig, %s), "
+        "'StartSel=''<mark>'', StopSel=''</mark>'', MaxWords=40, MinWords=20')"
+        if q
+        else "NULL"
+    )
+    axes = Initiative.axes.through._meta.db_table
+    sql = (
+        f"SELECT i.id, i.title, i.slug, i.summary, i.start_date, i.collectivity_level, "  # noqa: S608
+        f"{headline}, o.acronym, t.level, t.code, t.name, t.department_code, "
+        f"ARRAY(SELECT a.number::text || ' · ' || a.short_title FROM {axes} x "
+        f"JOIN {Axis._meta.db_table} a ON a.id = x.axis_id "
+        "WHERE x.initiative_id = i.id ORDER BY a.number) "
+        f"FROM {Initiative._meta.db_table} i "
+        f"JOIN {Organisation._meta.db_table} o ON o.id = i.lead_organisation_id "
+        f"JOIN {Territory._meta.db_table} t ON t.id = i.lead_collectivity_id "
+        "WHERE i.id = ANY(%s) AND i.status = %s"
+    )
+    params = [SEARCH_CONFIG, SEARCH_CONFIG, q] if q else []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, list(ids), Initiative.Status.PUBLISHED])
+        found = {row[0]: row for row in cursor.fetchall()}
+    axis = gettext("Axe")
+    levels = dict(Territory.Level.choices)
+    rows = []
+    for pk in ids:
+        if pk not in found:  # withdrawn since the index was read: not shown
+            continue
+        _pk, title, slug, summary, start, level, marked, acronym, *place, tags = found[pk]
+        lead = Territory(level=place[0], code=place[1], name=place[2], department_code=place[3])
+        detail = [str(lead), str(levels.get(level, level)), acronym]
+        if start:
+            detail.append(str(start.year))
+        card = Card(
+            url=reverse("initiatives:detail", kwargs={"slug": slug}),
+            excerpt=SafeString(_marked(escape(marked))) if marked else summary,
+            tags=[f"{axis} {tag}" for tag in tags],
+            detail=" · ".join(detail),
+        )
+        rows.append(CardRow(pk, title, slug, summary, marked, card))
+    return rows
+
+
 def _marked(escaped: str) -> str:
     """An escaped headline with its <mark> elements back."""
     return escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
@@ -418,32 +486,41 @@ def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> Cata
     """The catalogue for the given parameters; raises EmptyPage for a page beyond the end."""
     filterset = CatalogueFilterSet(data or None, queryset=published_initiatives())
     errors = [str(e) for errs in filterset.form.errors.values() for e in errs] if data else []
-    queryset = filterset.qs
     selection = bitmaps.selection(filterset)
-    counts = _counts(filterset, selection)
+    # From the bitmaps (a search too: its frequent words are held in memory, lexemes.py),
+    # the counts take a couple of milliseconds: computed, not cached. Otherwise from SQL,
+    # cached with the catalogue's version.
+    counts = selection.counts() if selection is not None else _counts(filterset)
     count = counts[TOTAL].get("", 0)
     approximate = False
-    page_ids = filterset.page_ids
-    # From the bitmaps, a search too: its frequent words are held in memory (lexemes.py).
+    page_ids, queryset = filterset.page_ids, None
     if selection is not None:
         if filterset.sort_order != "title":
             page_ids = selection.paginate
         elif count <= bitmaps.TITLE_ORDER_MAX:  # a few thousand rows: sorted by PostgreSQL
             page_ids = selection.paginate_by_title
-    if count == 0 and filterset.cleaned.get("q") and connection.vendor == "postgresql":
+    if (
+        count == 0
+        and filterset.cleaned.get("q")
+        and connection.vendor == "postgresql"
+        and not _words_found_alone(filterset, selection)
+    ):
         queryset, count = _typo_tolerant(filterset)
         approximate = count > 0
         page_ids = filterset.page_ids
     facets = _build_facets(filterset, counts)
+    if queryset is None and page_ids == filterset.page_ids:  # the page read by SQL
+        queryset = filterset.qs
     paginator = CountedPaginator(
-        filterset.ordered(queryset),
+        # The page's ids from the bitmaps: no queryset of the filters needed.
+        () if queryset is None else filterset.ordered(queryset),
         page_size,
         count=count,
         page_ids=page_ids,
-        rows=lambda ids: page_rows(
-            published_initiatives().filter(pk__in=ids),
-            filterset,
-            in_order=ids if isinstance(ids, list) else None,
+        rows=lambda ids: (
+            card_rows(ids, filterset)
+            if isinstance(ids, list)  # from the bitmaps, which imply PostgreSQL
+            else with_cards(page_rows(published_initiatives().filter(pk__in=ids), filterset))
         ),
     )
     try:
@@ -454,7 +531,6 @@ def catalogue_search(data, *, page_number=1, page_size: int = PAGE_SIZE) -> Cata
         if count or str(page_number) != "1":
             raise
         page = Page([], 1, paginator)  # an empty catalogue still has its first page
-    page.object_list = with_cards(page.object_list)
     return CatalogueResult(filterset, page, count, facets, errors, approximate)
 
 
@@ -463,6 +539,17 @@ def catalogue_warm() -> None:
     them (after a publication): the page most visitors open then answers from the cache.
     Scheduled every minute (committee.public.tasks.warm_public_pages)."""
     _counts(CatalogueFilterSet(None, queryset=published_initiatives()))
+
+
+def _words_found_alone(filterset: CatalogueFilterSet, selection) -> bool:
+    """Whether the words typed match published initiatives when the other criteria are
+    left out. If so they are not a typo: nothing meets every criterion, and close
+    spellings would only mislead (and cost a trigram scan of every title)."""
+    if set(filterset.cleaned) <= {"q", "sort"}:
+        return False
+    if selection is not None and selection.search is not None:
+        return bool(selection.search.matches)
+    return published_initiatives().filter(filterset.condition("q", filterset.cleaned["q"])).exists()
 
 
 def _typo_tolerant(filterset: CatalogueFilterSet):

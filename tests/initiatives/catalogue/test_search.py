@@ -98,6 +98,28 @@ def test_search_tolerates_a_typo_in_a_territory_name(corpus):
     assert result.approximate
 
 
+def test_no_close_spellings_when_the_words_match_outside_the_criteria(corpus):
+    """ "Quimper" is found (in Finistère): nothing in Morbihan is no typo. The initiative of
+    Quimperlé, close in spelling, is not offered as an approximate answer."""
+    from referentials.models import Territory
+
+    bretagne = Territory.objects.get(level=Territory.Level.REGION, code="53")
+    morbihan = f.DepartmentFactory(code="56", name="Morbihan", parent=bretagne)
+    quimperle = f.CommuneFactory(code="29233", name="Quimperlé", parent=morbihan)
+    f.InitiativeFactory(
+        title="Ateliers de robotique",
+        summary="Pour tous.",
+        status=PUBLISHED,
+        lead_collectivity=quimperle,
+    )
+    result = catalogue_search({"q": "Quimper", "department": "56"})
+    assert (result.count, result.approximate, list(result.page.object_list)) == (0, False, [])
+    # A word found nowhere still gets the close spellings, under the same criteria.
+    result = catalogue_search({"q": "Quimperlay", "department": "56"})
+    assert result.approximate
+    assert [i.title for i in result.page.object_list] == ["Ateliers de robotique"]
+
+
 def test_search_never_returns_unpublished_content(corpus):
     assert "Numérique secret en brouillon" not in found("secret")
     assert found("brouillon") == []
