@@ -31,6 +31,14 @@ class CommitteeConfig(AppConfig):
 
         person_erased.connect(_erase_subscriptions, dispatch_uid="committee-erase-subscriptions")
 
+        from django.db.models.signals import post_delete, post_save
+        from dsfr.models import DsfrConfig
+
+        from committee.context_processors import site_config_changed
+
+        for signal in (post_save, post_delete):
+            signal.connect(site_config_changed, sender=DsfrConfig, dispatch_uid="site-config")
+
 
 def _erase_subscriptions(sender, *, former_email, **kwargs):
     """An erased person's search subscriptions (their address) go with them."""

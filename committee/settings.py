@@ -171,6 +171,15 @@ else:
         raise ImproperlyConfigured("Production needs REDIS_URL (Celery broker and cache).")
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Template fragments that are the same for every page of a language (footer, skip links,
+# the DSFR's stylesheets and display settings): kept in each web process, never shared.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 100},
+}
+
 # The catalogue's facets and filters from bitmaps kept in each web process, rebuilt when
 # the catalogue's version changes (initiatives/catalogue/bitmaps.py); off: SQL only.
 CATALOGUE_BITMAPS = env.bool("CATALOGUE_BITMAPS", default=True)

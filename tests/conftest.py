@@ -41,10 +41,17 @@ def _isolated_storage(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Hashing a password properly takes ~0.25 s: far too slow for hundreds of test users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    from django.core.cache import cache
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["fragments"].clear()
+    from committee.context_processors import site_config_changed
+
+    site_config_changed()  # this process's copy of the site configuration too
 
 
 @pytest.fixture(autouse=True)

@@ -32,7 +32,8 @@ def _redis_caches(url):
         },
     }
     ratelimit = {**default, "OPTIONS": {**default["OPTIONS"], "IGNORE_EXCEPTIONS": False}}
-    return {"default": default, "ratelimit": ratelimit}
+    fragments = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    return {"default": default, "ratelimit": ratelimit, "fragments": fragments}
 
 
 @pytest.fixture

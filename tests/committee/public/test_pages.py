@@ -242,3 +242,15 @@ def test_server_error_page_renders_without_the_database(django_assert_num_querie
     assert "Erreur 500" in page
     assert "Accessibilité : non conforme" in page
     assert 'href="/"' in page
+
+
+def test_a_notice_saved_by_the_operator_shows_on_the_next_page(client):
+    """The site configuration is kept by each web process and the shared cache: a change
+    saved here clears both at once (other nodes follow within seconds)."""
+    from dsfr.models import DsfrConfig
+
+    assert "Maintenance prévue ce soir" not in text(client.get("/"))
+    config = DsfrConfig.objects.create(language="fr", notice_title="Maintenance prévue ce soir")
+    assert "Maintenance prévue ce soir" in text(client.get("/"))
+    config.delete()
+    assert "Maintenance prévue ce soir" not in text(client.get("/"))

@@ -156,7 +156,10 @@ def test_autocomplete_is_public_and_gives_page_addresses(client, world):
 def test_query_count_is_the_same_whatever_the_territory(client, world, path, settings):
     """From SQL (no bitmaps, nothing cached): a bound whatever the territory."""
     settings.CATALOGUE_BITMAPS = False
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
     with CaptureQueriesContext(connection) as queries:
         assert client.get(path).status_code == 200
     # The same bound for Paris or a village (reference lists uncached here; an empty list

@@ -88,11 +88,12 @@ def test_every_process_is_right_after_a_write_on_another(settings, reviewer):
         pytest.skip("Deux processus partagent PostgreSQL et Redis (DATABASE_URL, REDIS_URL).")
     prefix = f"cnpe-test-bitmaps-{uuid.uuid4().hex[:8]}"
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": prefix,
-        }
+        },
     }
     settings.CATALOGUE_BITMAPS = True
     published = f.InitiativeFactory(
