@@ -487,13 +487,16 @@ class Selection:
         return self.page_ids(bottom, top)
 
     def paginate_by_title(self, _queryset, bottom: int, top: int) -> list[int]:
-        """A page in title order: the result's ids (at most TITLE_ORDER_MAX) sorted by
-        PostgreSQL, rather than the title index walked testing every filter on each row."""
+        """A page in title order: the title index walked until the page is filled, each
+        entry's id tested against the result's (at most TITLE_ORDER_MAX), rather than
+        every filter on each row. The array is cast to bigint[] like the column: PostgreSQL
+        then tests it with a hash table (with integer[] it compared each entry to the
+        whole list: 73 ms instead of 1 ms for 2,372 ids at 100,000 initiatives)."""
         ids = [self.index.id_at(rank) for rank in self.result]
         table = Initiative._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM {table} WHERE id = ANY(%s) AND status = %s "  # noqa: S608
+                f"SELECT id FROM {table} WHERE id = ANY(%s::bigint[]) AND status = %s "  # noqa: S608
                 "ORDER BY title, id LIMIT %s OFFSET %s",
                 [ids, Initiative.Status.PUBLISHED, top - bottom, bottom],
             )

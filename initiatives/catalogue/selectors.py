@@ -450,7 +450,7 @@ def card_rows(ids: list[int], filterset: CatalogueFilterSet) -> list[CardRow]:
         f"FROM {Initiative._meta.db_table} i "
         f"JOIN {Organisation._meta.db_table} o ON o.id = i.lead_organisation_id "
         f"JOIN {Territory._meta.db_table} t ON t.id = i.lead_collectivity_id "
-        "WHERE i.id = ANY(%s) AND i.status = %s"
+        "WHERE i.id = ANY(%s::bigint[]) AND i.status = %s"
     )
     params = [SEARCH_CONFIG, SEARCH_CONFIG, q] if q else []
     with connection.cursor() as cursor:
