@@ -88,17 +88,23 @@ def _errors(form) -> dict[str, list[str]]:
     return {name: [str(error) for error in errors] for name, errors in form.errors.items()}
 
 
+def catalogue_filterset(request, queryset) -> CatalogueFilterSet:
+    """The catalogue's filters of a request, valid: otherwise 400 with the errors, or 404
+    for a well-formed territory text that names no single territory."""
+    filterset = CatalogueFilterSet(request.query_params or None, queryset=queryset)
+    if set(filterset.form.errors) == {"territory"}:
+        raise NotFound(" ".join(filterset.form.errors["territory"]))
+    if filterset.form.errors:
+        raise ValidationError(_errors(filterset.form))
+    return filterset
+
+
 class CatalogueFilterBackend(BaseFilterBackend):
     """The catalogue's filters and sort, applied exactly as on the catalogue page; pages
     are read as the catalogue's (CatalogueFilterSet.page_ids)."""
 
     def filter_queryset(self, request, queryset, view):
-        filterset = CatalogueFilterSet(request.query_params or None, queryset=queryset)
-        if set(filterset.form.errors) == {"territory"}:
-            # A well-formed text that names no single territory: that territory is not found.
-            raise NotFound(" ".join(filterset.form.errors["territory"]))
-        if filterset.form.errors:
-            raise ValidationError(_errors(filterset.form))
+        filterset = catalogue_filterset(request, queryset)
         view.catalogue_filterset = filterset
         if view.paginator is not None:
             view.paginator.page_ids = filterset.page_ids

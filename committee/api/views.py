@@ -40,6 +40,7 @@ from committee.api import serializers as s
 from committee.api.common import (
     CatalogueFilterBackend,
     PublicReadOnly,
+    catalogue_filterset,
     text_param,
 )
 from committee.api.territories import (
@@ -166,38 +167,43 @@ class InitiativeViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
         return published_initiatives()
 
     def list(self, request, *args, **kwargs):
-        filtered = self.filter_queryset(self.get_queryset())
-        # The catalogue page's cached count (same parameters, same key): no COUNT(*) over
-        # the export's joins on every call.
-        self.paginator.known_count = catalogue_count(request.query_params, filtered)
-        self._page_from_bitmaps()
-        page = self.paginate_queryset(export_values(filtered))
+        filterset = catalogue_filterset(request, self.get_queryset())
+        self.catalogue_filterset = filterset
+        selection = self._selection(filterset)
+        if selection is not None:
+            # The count and the page's ids from the catalogue's bitmaps, as on the catalogue
+            # page; the rows read by their ids and put in that order. No queryset of the
+            # filters is built.
+            def rows(ids: list[int]) -> list[dict]:
+                found = export_values(published_initiatives().filter(pk__in=ids).order_by())
+                position = {pk: n for n, pk in enumerate(ids)}
+                return sorted(found, key=lambda row: position[row["pk"]])
+
+            self.paginator.known_count = len(selection.result)
+            self.paginator.page_ids = selection.paginate
+            self.paginator.rows = rows
+            page = self.paginate_queryset(())
+        else:
+            filtered = filterset.ordered(filterset.qs)
+            # The catalogue page's cached count (same parameters, same key): no COUNT(*)
+            # over the export's joins on every call.
+            self.paginator.known_count = catalogue_count(request.query_params, filtered)
+            self.paginator.page_ids = filterset.page_ids
+            page = self.paginate_queryset(export_values(filtered))
         data = records(list(page), base_url=_base_url(request))
         response = self.get_paginated_response(self.get_serializer(data, many=True).data)
-        filterset = getattr(self, "catalogue_filterset", None)
-        applied = filterset.applied_territory() if filterset is not None else None
+        applied = filterset.applied_territory()
         if applied:  # which territory, and which scope, the list was filtered on
             response.data["territory"] = applied
         return response
 
-    def _page_from_bitmaps(self) -> None:
-        """The page's ids from the catalogue's bitmaps, as on the catalogue page (but for a
-        search: its relevance tiers are read by SQL), and its rows put in their order
-        rather than sorted again by PostgreSQL."""
-        filterset = getattr(self, "catalogue_filterset", None)
-        if filterset is None or filterset.sort_order == "title" or filterset.cleaned.get("q"):
-            return
-        selection = bitmaps.selection(filterset)
-        if selection is None:
-            return
-
-        def rows(ids: list[int]) -> list[dict]:
-            found = export_values(published_initiatives().filter(pk__in=ids).order_by())
-            position = {pk: n for n, pk in enumerate(ids)}
-            return sorted(found, key=lambda row: position[row["pk"]])
-
-        self.paginator.page_ids = selection.paginate
-        self.paginator.rows = rows
+    @staticmethod
+    def _selection(filterset):
+        """The bitmaps' answer, but for a search (its relevance tiers are read by SQL) or
+        the title order."""
+        if filterset.sort_order == "title" or filterset.cleaned.get("q"):
+            return None
+        return bitmaps.selection(filterset)
 
     def retrieve(self, request, slug=None, *args, **kwargs):
         rows = list(export_values(self.get_queryset().filter(slug=slug), with_contact=True))
