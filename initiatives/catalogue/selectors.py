@@ -379,27 +379,37 @@ class Card:
     detail: str
 
 
-def with_cards(rows) -> list[Initiative]:
-    """The rows of a page, each with its `card`."""
+def _card(*, slug, summary, headline, lead: str, level: str, acronym, start, axes) -> Card:
+    """A card from what it shows: `axes` as "number · short title" each."""
     from django.urls import reverse
     from django.utils.html import escape
     from django.utils.safestring import SafeString
     from django.utils.translation import gettext
 
+    detail = [lead, level, acronym] + ([str(start.year)] if start else [])
     axis = gettext("Axe")
+    return Card(
+        url=reverse("initiatives:detail", kwargs={"slug": slug}),
+        # SearchHeadline escapes nothing: the summary is plain text, the marks ours.
+        excerpt=SafeString(_marked(escape(headline))) if headline else summary,
+        tags=[f"{axis} {tag}" for tag in axes],
+        detail=" · ".join(detail),
+    )
+
+
+def with_cards(rows) -> list[Initiative]:
+    """The rows of a page, each with its `card`."""
     rows = list(rows)
     for row in rows:
-        headline = getattr(row, "headline", None)
-        detail = [str(row.lead_collectivity), row.get_collectivity_level_display()]
-        detail.append(row.lead_organisation.acronym)
-        if row.start_date:
-            detail.append(str(row.start_date.year))
-        row.card = Card(
-            url=reverse("initiatives:detail", kwargs={"slug": row.slug}),
-            # SearchHeadline escapes nothing: the summary is plain text, the marks ours.
-            excerpt=SafeString(_marked(escape(headline))) if headline else row.summary,
-            tags=[f"{axis} {a.number} · {a.short_title}" for a in row.axes.all()],
-            detail=" · ".join(detail),
+        row.card = _card(
+            slug=row.slug,
+            summary=row.summary,
+            headline=getattr(row, "headline", None),
+            lead=str(row.lead_collectivity),
+            level=row.get_collectivity_level_display(),
+            acronym=row.lead_organisation.acronym,
+            start=row.start_date,
+            axes=[f"{a.number} · {a.short_title}" for a in row.axes.all()],
         )
     return rows
 
@@ -425,11 +435,6 @@ def card_rows(ids: list[int], filterset: CatalogueFilterSet) -> list[CardRow]:
     """The cards of a page whose ids (in order) came from the bitmaps: one statement, the
     axes as an array, the excerpt highlighted by PostgreSQL when there is a search.
     The same cards as `with_cards(page_rows(…))` (tests compare them); PostgreSQL only."""
-    from django.urls import reverse
-    from django.utils.html import escape
-    from django.utils.safestring import SafeString
-    from django.utils.translation import gettext
-
     if not ids:
         return []
     Axis = axis_model()
@@ -456,22 +461,22 @@ def card_rows(ids: list[int], filterset: CatalogueFilterSet) -> list[CardRow]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, list(ids), Initiative.Status.PUBLISHED])
         found = {row[0]: row for row in cursor.fetchall()}
-    axis = gettext("Axe")
     levels = dict(Territory.Level.choices)
     rows = []
     for pk in ids:
         if pk not in found:  # withdrawn since the index was read: not shown
             continue
-        _pk, title, slug, summary, start, level, marked, acronym, *place, tags = found[pk]
+        _pk, title, slug, summary, start, level, marked, acronym, *place, axes_ = found[pk]
         lead = Territory(level=place[0], code=place[1], name=place[2], department_code=place[3])
-        detail = [str(lead), str(levels.get(level, level)), acronym]
-        if start:
-            detail.append(str(start.year))
-        card = Card(
-            url=reverse("initiatives:detail", kwargs={"slug": slug}),
-            excerpt=SafeString(_marked(escape(marked))) if marked else summary,
-            tags=[f"{axis} {tag}" for tag in tags],
-            detail=" · ".join(detail),
+        card = _card(
+            slug=slug,
+            summary=summary,
+            headline=marked,
+            lead=str(lead),
+            level=str(levels.get(level, level)),
+            acronym=acronym,
+            start=start,
+            axes=axes_,
         )
         rows.append(CardRow(pk, title, slug, summary, marked, card))
     return rows
