@@ -17,9 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, models
-from django.db.models import F, Func, Q
-from django.db.models.expressions import RawSQL
+from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -298,57 +296,47 @@ def export_values(queryset, *, with_contact: bool = False):
     return queryset.values(*_VALUE_FIELDS, *(CONTACT_FIELDS if with_contact else ()))
 
 
-class _AnyOf(Func):
-    """`column = ANY(array)`: a boolean expression usable directly in filter()."""
-
-    arg_joiner = " = ANY("
-    template = "%(expressions)s)"
-    output_field = models.BooleanField()
-
-
-def _among(ids: list[int]):
-    """`initiative_id IN ids`; on PostgreSQL one array parameter (`= ANY(%s)`) instead of
-    thousands of placeholders, which cost more to build than the query costs to run."""
-    if connection.vendor == "postgresql":
-        return _AnyOf(F("initiative_id"), RawSQL("%s::bigint[]", (ids,)))
-    return Q(initiative_id__in=ids)
+# The many-to-many columns of the exports: name → (relation, value, order keys). The value
+# and keys are SQL over the related table `r` (their list's order: number, position…).
+_RELATIONS = {
+    "axes": ("axes", "CAST(r.number AS TEXT)", "r.number", "''"),
+    "school_levels": ("school_levels", "r.code", "r.position", "r.code"),
+    "referential_items": ("referential_items", "r.code", "0", "r.code"),
+    "partners": ("partners", "r.acronym", "0", "r.acronym"),
+    # "level:code" sorts as (level, code): no level's name begins another's.
+    "territories": ("territories", "r.level || ':' || r.code", "0", "r.level || ':' || r.code"),
+}
 
 
 def _relations(ids: list[int]) -> dict[str, dict[int, list]]:
-    """The many-to-many columns of a chunk of initiatives: one query per relation."""
-    related: dict[str, dict[int, list]] = {}
-    among = _among(ids)
-    specs = {
-        "axes": (Initiative.axes.through, ("axis__number",), ("axis__number",)),
-        "school_levels": (
-            Initiative.school_levels.through,
-            ("schoollevel__code",),
-            ("schoollevel__position", "schoollevel__code"),
-        ),
-        "referential_items": (
-            Initiative.referential_items.through,
-            ("referentialitem__code",),
-            ("referentialitem__code",),
-        ),
-        "partners": (
-            Initiative.partners.through,
-            ("organisation__acronym",),
-            ("organisation__acronym",),
-        ),
-        "territories": (
-            Initiative.territories.through,
-            ("territory__level", "territory__code"),
-            ("territory__level", "territory__code"),
-        ),
-    }
-    for name, (through, fields, ordering) in specs.items():
-        values: dict[int, list] = defaultdict(list)
-        rows = (
-            through.objects.filter(among).order_by(*ordering).values_list("initiative_id", *fields)
+    """The many-to-many columns of a chunk of initiatives, in one statement: a UNION ALL
+    of one branch per relation (read five times per API page and per export chunk, five
+    statements cost more to build and plan than to run)."""
+    if connection.vendor == "postgresql":
+        among, params = "= ANY(%s::bigint[])", [list(ids)]
+    else:
+        among, params = f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
+    branches = []
+    for kind, (field_name, value, key1, key2) in enumerate(_RELATIONS.values()):
+        m2m = Initiative._meta.get_field(field_name)
+        through = m2m.remote_field.through._meta
+        source = through.get_field(m2m.m2m_field_name()).column
+        target = through.get_field(m2m.m2m_reverse_field_name()).column
+        branches.append(
+            f"SELECT {kind} AS kind, t.{source} AS initiative_id, {value} AS value, "  # noqa: S608
+            f"{key1} AS key1, {key2} AS key2 FROM {through.db_table} t "
+            f"JOIN {m2m.related_model._meta.db_table} r ON r.id = t.{target} "
+            f"WHERE t.{source} {among}"
         )
-        for initiative_id, *parts in rows:
-            values[initiative_id].append(parts[0] if len(parts) == 1 else ":".join(parts))
-        related[name] = values
+    names = list(_RELATIONS)
+    related: dict[str, dict[int, list]] = {name: defaultdict(list) for name in names}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(branches) + " ORDER BY kind, key1, key2",
+            params * len(branches),
+        )
+        for kind, initiative_id, value, _key1, _key2 in cursor.fetchall():
+            related[names[kind]][initiative_id].append(int(value) if kind == 0 else value)
     return related
 
 
