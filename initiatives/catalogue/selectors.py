@@ -6,6 +6,7 @@ unpublication bumps, so a cache hit is never stale."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -424,6 +425,7 @@ class CardRow:
     slug: str
     summary: str
     headline: str | None
+    published_at: datetime.datetime
     card: Card
 
     @property
@@ -431,14 +433,16 @@ class CardRow:
         return self.pk
 
 
-def card_rows(ids: list[int], filterset: CatalogueFilterSet) -> list[CardRow]:
+def card_rows(ids: list[int], filterset: CatalogueFilterSet | None = None) -> list[CardRow]:
     """The cards of a page whose ids (in order) came from the bitmaps: one statement, the
     axes as an array, the excerpt highlighted by PostgreSQL when there is a search.
     The same cards as `with_cards(page_rows(…))` (tests compare them); PostgreSQL only."""
     if not ids:
         return []
     Axis = axis_model()
-    q = filterset.cleaned.get("q") if filterset.search_query() is not None else None
+    q = None
+    if filterset is not None and filterset.search_query() is not None:
+        q = filterset.cleaned["q"]
     headline = (
         "ts_headline(%s::regconfig, i.summary, websearch_to_tsquery(%s::regconfig, %s), "
         "'StartSel=''<mark>'', StopSel=''</mark>'', MaxWords=40, MinWords=20')"
@@ -448,7 +452,7 @@ def card_rows(ids: list[int], filterset: CatalogueFilterSet) -> list[CardRow]:
     axes = Initiative.axes.through._meta.db_table
     sql = (
         f"SELECT i.id, i.title, i.slug, i.summary, i.start_date, i.collectivity_level, "  # noqa: S608
-        f"{headline}, o.acronym, t.level, t.code, t.name, t.department_code, "
+        f"{headline}, i.published_at, o.acronym, t.level, t.code, t.name, t.department_code, "
         f"ARRAY(SELECT a.number::text || ' · ' || a.short_title FROM {axes} x "
         f"JOIN {Axis._meta.db_table} a ON a.id = x.axis_id "
         "WHERE x.initiative_id = i.id ORDER BY a.number) "
@@ -466,7 +470,9 @@ def card_rows(ids: list[int], filterset: CatalogueFilterSet) -> list[CardRow]:
     for pk in ids:
         if pk not in found:  # withdrawn since the index was read: not shown
             continue
-        _pk, title, slug, summary, start, level, marked, acronym, *place, axes_ = found[pk]
+        _pk, title, slug, summary, start, level, marked, published, acronym, *place, axes_ = found[
+            pk
+        ]
         lead = Territory(level=place[0], code=place[1], name=place[2], department_code=place[3])
         card = _card(
             slug=slug,
@@ -478,7 +484,7 @@ def card_rows(ids: list[int], filterset: CatalogueFilterSet) -> list[CardRow]:
             start=start,
             axes=axes_,
         )
-        rows.append(CardRow(pk, title, slug, summary, marked, card))
+        rows.append(CardRow(pk, title, slug, summary, marked, published, card))
     return rows
 
 
