@@ -57,9 +57,9 @@ class CatalogueResult:
 TOTAL = "__total__"
 
 
-def facet_counts(filterset: CatalogueFilterSet, selection=None) -> dict[str, dict[str, int]]:
-    """Every facet's counts, and the total: from the process's bitmaps (bitmaps.py) when
-    `selection` is given, else in one SQL statement.
+def facet_counts(filterset: CatalogueFilterSet) -> dict[str, dict[str, int]]:
+    """Every facet's counts, and the total, by SQL (with the bitmaps, `Selection.counts`
+    gives the same from memory).
 
     Each facet is one grouped aggregate over the initiatives meeting every *other*
     parameter (UNION ALL of them): each a condition on an indexed column or an id list,
@@ -71,8 +71,6 @@ def facet_counts(filterset: CatalogueFilterSet, selection=None) -> dict[str, dic
     `_search_facet_counts`): testing the text on each of them once per facet would cost
     more than the facets themselves.
     """
-    if selection is not None:
-        return selection.counts()
     if filterset.cleaned.get("q") and connection.vendor == "postgresql":
         return _search_facet_counts(filterset)
     return _grouped_facet_counts(filterset)

@@ -9,8 +9,7 @@ from django.utils.safestring import SafeString
 register = template.Library()
 
 
-@register.simple_tag
-def facet_options(facet) -> SafeString:
+def _options(facet) -> str:
     """The <option> elements of a facet's select, with their counts.
 
     Built here rather than by a template loop: the catalogue shows about 180 options on
@@ -25,7 +24,7 @@ def facet_options(facet) -> SafeString:
             f'<option value="{escape(option["value"])}"{selected}>'
             f"{escape(str(option['label']))} ({count})</option>"
         )
-    return SafeString("".join(html))
+    return "".join(html)
 
 
 @register.simple_tag
@@ -40,7 +39,7 @@ def facet_selects(facets: dict) -> SafeString:
             '<div class="fr-fieldset__element"><div class="fr-select-group">'
             f'<label class="fr-label" for="id_{name}">{escape(str(facet.label))}</label>'
             f'<select class="fr-select" id="id_{name}" name="{name}">'
-            f'<option value="">{everything}</option>{facet_options(facet)}</select></div></div>'
+            f'<option value="">{everything}</option>{_options(facet)}</select></div></div>'
         )
     return SafeString("".join(html))
 
